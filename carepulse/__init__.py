@@ -1,0 +1,1 @@
+"""The `carepulse` command: runs, migrates and administers the system."""

@@ -1,0 +1,124 @@
+"""The `carepulse` console script (CONTRACT.md lists its commands)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from models.keys import KeyRequestError
+from models.settings import SettingsError, load_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from carepulse import roles
+
+    settings = load_settings()
+    if args.role == "ingest":
+        command = roles.ingest_command(args.bind, args.workers, args.threads)
+    elif args.role == "worker":
+        command = roles.worker_command(args.queues, args.concurrency)
+    elif args.role == "beat":
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        command = roles.beat_command(settings)
+    else:
+        command = roles.flower_command(settings, args.port)
+    os.execv(command[0], command)
+    return 0  # not reached: exec replaces this process
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from models.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print("migrations applied")
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from models.db import make_engine, make_session_factory, session_scope
+    from models.keys import create_key, revoke_key
+
+    settings = load_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+    try:
+        with session_scope(factory) as session:
+            if args.action == "create":
+                role = _key_role(args.kind, args.role)
+                token = create_key(session, args.name, role)
+            else:
+                revoke_key(session, args.name)
+    except KeyRequestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.action == "create":
+        print(f"created {role} key {args.name!r}; it is shown only once:")
+        print(token)
+    else:
+        print(f"revoked key {args.name!r}")
+    return 0
+
+
+def _key_role(kind: str, role: str | None) -> str:
+    """`keys create staff NAME --role admin`; kiosk and integration keys take no --role."""
+    if kind == "staff":
+        if role not in (None, "staff", "admin"):
+            raise KeyRequestError("a staff key's --role is staff or admin")
+        return role or "staff"
+    if role is not None:
+        raise KeyRequestError(f"a {kind} key takes no --role")
+    return kind
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from carepulse.dev import run_dev
+
+    return run_dev(args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carepulse", description="CarePulse patient-feedback pipeline")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run everything on this machine (SQLite, private Redis)")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.set_defaults(handler=_dev)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations to DATABASE_URL")
+    migrate.set_defaults(handler=_migrate)
+
+    serve = commands.add_parser("serve", help="run one production role")
+    serve.add_argument("role", choices=("ingest", "worker", "beat", "flower"))
+    serve.add_argument("--bind", default="0.0.0.0:8000", help="ingest: HOST:PORT")
+    serve.add_argument("--workers", type=int, default=2, help="ingest: gunicorn worker processes")
+    serve.add_argument("--threads", type=int, default=4, help="ingest: threads per worker")
+    serve.add_argument("--queues", default="relay,asr,llm,scoring,notify,training", help="worker: queues")
+    serve.add_argument("--concurrency", type=int, default=2, help="worker: pool processes")
+    serve.add_argument("--port", type=int, default=5555, help="flower: port")
+    serve.set_defaults(handler=_serve)
+
+    keys = commands.add_parser("keys", help="create or revoke API keys")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="print a new key (shown once) on the last line")
+    create.add_argument("kind", choices=("kiosk", "staff", "integration"))
+    create.add_argument("name")
+    create.add_argument("--role", choices=("staff", "admin"), default=None, help="staff keys only")
+    create.set_defaults(handler=_keys)
+    revoke = key_actions.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=_keys)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

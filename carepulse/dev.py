@@ -1,0 +1,110 @@
+"""`carepulse dev`: the whole system on one machine, no root, Docker or services.
+
+SQLite under ./var, a private Redis, migrations, ingest, a worker, beat and Flower as
+child processes. Ctrl-C (or any child dying) stops them all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+
+from carepulse.dev_keys import ensure_dev_keys
+from carepulse.private_redis import start_redis
+from carepulse.roles import ALL_QUEUES, beat_command, flower_command, ingest_command, worker_command
+from models.db import make_engine, make_session_factory
+from models.migrate import upgrade
+from models.settings import load_settings
+
+STOP_TIMEOUT = 15
+
+
+def _wait_http(url: str, processes: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError("a process exited during start-up; see the log above")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_dev(port: int) -> int:
+    settings = load_settings()
+    var_dir = settings.var_dir
+    var_dir.mkdir(parents=True, exist_ok=True)
+    redis_process, redis_url = start_redis(var_dir / "redis")
+    public = f"http://127.0.0.1:{port}"
+    env = dict(
+        os.environ,
+        REDIS_URL=redis_url,
+        DATABASE_URL=settings.database_url,
+        CAREPULSE_VAR_DIR=str(var_dir.resolve()),
+        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", public),
+    )
+    settings = replace(settings, redis_url=redis_url)
+    children: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        tokens = ensure_dev_keys(make_session_factory(engine), var_dir / "dev-keys.json")
+        engine.dispose()
+        for command in (
+            ingest_command(f"127.0.0.1:{port}", workers=1),
+            worker_command(ALL_QUEUES, concurrency=2, hostname="dev@%h"),
+            beat_command(settings),
+            flower_command(settings, port + 1, address="127.0.0.1"),
+        ):
+            # Own process group: the terminal's Ctrl-C reaches us, and we stop children in order.
+            children.append(subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, process_group=0))
+        _wait_http(f"{public}/healthz", children, timeout=60)
+        print(
+            f"\nCarePulse is running.\n"
+            f"  ingest:  {public}   (OpenAPI: {public}/openapi.json)\n"
+            f"  flower:  http://127.0.0.1:{port + 1}\n"
+            f"  data:    {settings.database_url}\n"
+            f"  kiosk key: {tokens['kiosk']}\n"
+            f"  staff key: {tokens['staff']}\n"
+            f"Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while not stopping:
+            if any(child.poll() is not None for child in children):
+                print("a process exited; stopping everything", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        _stop(children)
+        _stop([redis_process])
+        print("CarePulse stopped.", flush=True)

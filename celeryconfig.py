@@ -1,0 +1,60 @@
+"""Celery configuration, read by `workers.app` through `config_from_object`.
+
+Every delay and countdown must stay below the Redis visibility timeout, or the broker
+hands the task to a second worker while the first still holds it (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from kombu import Queue
+
+from models.settings import load_settings
+from schedules.beat import beat_schedule as _beat_schedule
+
+_settings = load_settings()
+
+QUEUES = ("relay", "asr", "llm", "scoring", "notify", "training")
+
+broker_url = _settings.redis_url
+broker_connection_retry_on_startup = True
+broker_connection_timeout = 2
+broker_transport_options = {
+    "visibility_timeout": _settings.visibility_timeout,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# No result backend: chains pass ids in the message, state lives in the database.
+task_ignore_result = True
+
+imports = (
+    "workers.signals",
+    "workers.relay_tasks",
+    "workers.analysis_tasks",
+    "workers.scoring_tasks",
+    "workers.notify_tasks",
+)
+
+task_queues = [Queue(name) for name in QUEUES]
+task_default_queue = "relay"
+task_routes = {
+    "outbox.*": {"queue": "relay"},
+    "feedback.transcribe": {"queue": "asr"},
+    "feedback.analyze": {"queue": "llm"},
+    "feedback.score": {"queue": "scoring"},
+    "feedback.route": {"queue": "notify"},
+    "training.*": {"queue": "training"},
+}
+
+task_serializer = "json"
+accept_content = ["json"]
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+task_time_limit = min(300, _settings.visibility_timeout - 1)
+task_soft_time_limit = task_time_limit - 1 if task_time_limit > 2 else None
+worker_send_task_events = True
+task_send_sent_event = True
+
+timezone = _settings.timezone
+enable_utc = True
+beat_schedule = _beat_schedule(_settings)

@@ -1,0 +1,1 @@
+"""HTTP in: the Falcon app, one resource module per channel, auth, validation, errors."""

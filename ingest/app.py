@@ -1,0 +1,43 @@
+"""The ingest app. `create_app` builds it from what it is given (tests pass their own);
+`get_app` reads the environment and is what gunicorn serves.
+"""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.auth import Authenticator
+from ingest.errors import handle_unexpected
+from ingest.feedback_resource import FeedbackCollection, FeedbackItem, Publisher
+from ingest.health import Health, Pingable, Ready
+from ingest.openapi import OpenApi
+from models.db import make_engine, make_session_factory
+from models.settings import Settings, load_settings
+from workers.chains import CeleryPublisher
+
+
+class BrokerPublisher(Publisher, Pingable):
+    """What ingest needs of the broker: publish chain starts, and answer a ping."""
+
+
+def create_app(
+    settings: Settings, session_factory: sessionmaker[Session], publisher: BrokerPublisher
+) -> falcon.App:
+    app = falcon.App()
+    app.add_error_handler(Exception, handle_unexpected)
+    auth = Authenticator(session_factory, settings.key_cache_seconds)
+    app.add_route("/healthz", Health())
+    app.add_route("/readyz", Ready(session_factory, publisher))
+    app.add_route("/openapi.json", OpenApi())
+    app.add_route(
+        "/v1/feedback", FeedbackCollection(auth, session_factory, publisher, settings.max_body_bytes)
+    )
+    app.add_route("/v1/feedback/{feedback_id}", FeedbackItem(auth, session_factory))
+    return app
+
+
+def get_app() -> falcon.App:
+    """The production app: settings from the environment, the Celery publisher."""
+    settings = load_settings()
+    return create_app(settings, make_session_factory(make_engine(settings.database_url)), CeleryPublisher())

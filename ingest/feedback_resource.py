@@ -1,0 +1,100 @@
+"""Kiosk, web and app feedback: POST /v1/feedback, and the staff read of one item."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import falcon
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.auth import Authenticator
+from ingest.body import read_json
+from ingest.errors import FieldErrors
+from ingest.intake import IdempotencyConflict, accept_feedback, mark_published
+from ingest.schemas import FeedbackIn
+from ingest.views import feedback_detail
+from models.keys import STAFF_ROLES
+
+log = logging.getLogger(__name__)
+
+SUBMITTER_ROLES = frozenset({"kiosk", "integration", "staff", "admin"})
+
+
+class Publisher(Protocol):
+    def publish(self, feedback_ids: list[str]) -> None: ...
+
+
+def field_errors(exc: ValidationError) -> FieldErrors:
+    errors = [
+        {"field": ".".join(str(part) for part in error["loc"]) or "body", "message": error["msg"]}
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    return FieldErrors(errors)
+
+
+class FeedbackCollection:
+    def __init__(
+        self,
+        auth: Authenticator,
+        sessions: sessionmaker[Session],
+        publisher: Publisher,
+        max_body_bytes: int,
+    ) -> None:
+        self._auth = auth
+        self._sessions = sessions
+        self._publisher = publisher
+        self._limit = max_body_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        principal = self._auth.require(req, SUBMITTER_ROLES)
+        body = read_json(req, self._limit)
+        if not isinstance(body, dict):
+            raise falcon.HTTPBadRequest(title="Malformed body", description="Send a JSON object.")
+        try:
+            data = FeedbackIn.model_validate(body)
+        except ValidationError as exc:
+            raise field_errors(exc) from None
+        idempotency_key = req.get_header("Idempotency-Key")
+        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+            raise FieldErrors([{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}])
+        try:
+            accepted = accept_feedback(self._sessions, data, principal.key_id, idempotency_key)
+        except IdempotencyConflict:
+            raise falcon.HTTPConflict(
+                title="Idempotency key reused",
+                description="This Idempotency-Key was used with a different body.",
+            ) from None
+        if accepted.created:
+            self._publish(accepted.feedback_id)
+        resp.status = falcon.HTTP_202
+        resp.media = {"id": accepted.feedback_id, "status": "received"}
+        resp.location = f"/v1/feedback/{accepted.feedback_id}"
+
+    def _publish(self, feedback_id: str) -> None:
+        """Publish after commit; if the broker is down the outbox relay publishes later."""
+        try:
+            self._publisher.publish([feedback_id])
+        except Exception as exc:  # noqa: BLE001 - any broker failure leaves it to the relay
+            log.warning("publish deferred to the outbox relay: %s", type(exc).__name__)
+            return
+        try:
+            mark_published(self._sessions, feedback_id)
+        except Exception as exc:  # noqa: BLE001 - the relay republishes; stages are idempotent
+            log.warning("could not mark outbox row published: %s", type(exc).__name__)
+
+
+class FeedbackItem:
+    def __init__(self, auth: Authenticator, sessions: sessionmaker[Session]) -> None:
+        self._auth = auth
+        self._sessions = sessions
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, feedback_id: str) -> None:
+        self._auth.require(req, STAFF_ROLES)
+        with self._sessions() as session:
+            detail = feedback_detail(session, feedback_id)
+        if detail is None:
+            raise falcon.HTTPNotFound(title="Not found", description="No feedback with this id.")
+        resp.media = detail
+        resp.set_header("Cache-Control", "no-store")

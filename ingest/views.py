@@ -1,0 +1,69 @@
+"""The staff view of one feedback item, shaped as CONTRACT.md describes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.tables import Alert, Analysis, Feedback, UrgencyDecision
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _analysis(analysis: Analysis | None, decision: UrgencyDecision | None) -> dict[str, Any] | None:
+    if analysis is None:
+        return None
+    body: dict[str, Any] = {
+        "sentiment": {"label": analysis.sentiment_label, "score": analysis.sentiment_score},
+        "emotions": analysis.emotions,
+        "topics": analysis.topics,
+        "summary": analysis.summary,
+        "analyzer": analysis.analyzer,
+        "urgency": None,
+        "model_version": None,
+    }
+    if decision is not None:
+        body["urgency"] = {"level": decision.level, "score": decision.score, "reasons": decision.reasons}
+        body["model_version"] = decision.model_version
+    return body
+
+
+def feedback_detail(session: Session, feedback_id: str) -> dict[str, Any] | None:
+    item = session.get(Feedback, feedback_id)
+    if item is None:
+        return None
+    analysis = session.scalar(select(Analysis).where(Analysis.feedback_id == feedback_id))
+    decision = session.scalar(select(UrgencyDecision).where(UrgencyDecision.feedback_id == feedback_id))
+    alerts = session.scalars(select(Alert).where(Alert.feedback_id == feedback_id).order_by(Alert.id))
+    return {
+        "id": item.id,
+        "channel": item.channel,
+        "status": item.status,
+        "failure_reason": item.failure_reason,
+        "text": item.text,
+        "rating": item.rating,
+        "emoji": item.emoji,
+        "language": (analysis.language if analysis else None) or item.language,
+        "department": item.department,
+        "patient_ref": item.patient_ref,
+        "submitted_at": _iso(item.submitted_at),
+        "received_at": _iso(item.received_at),
+        "analysis": _analysis(analysis, decision),
+        "alerts": [
+            {
+                "id": alert.id,
+                "level": alert.level,
+                "channel": alert.channel,
+                "status": alert.status,
+                "created_at": _iso(alert.created_at),
+                "sent_at": _iso(alert.sent_at),
+            }
+            for alert in alerts
+        ],
+        "triage": {"state": item.triage_state, "notes": [], "urgency_label": None},
+    }

@@ -1,0 +1,1 @@
+"""Data layer: tables, sessions, migrations and settings. Imports nothing above it."""

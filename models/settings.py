@@ -1,0 +1,118 @@
+"""Every environment variable CarePulse reads, in one place, validated at start.
+
+Settings sit in the lowest package so that every layer can read them without an
+import pointing upward; a bad value fails fast with the variable's name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A configuration variable is missing or malformed; the message names it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if not value.startswith(schemes):
+        raise SettingsError(
+            f"{name} must start with one of {', '.join(schemes)}; got {value.split(':')[0]!r}"
+        )
+    return value
+
+
+def default_database_url(var_dir: Path) -> str:
+    """SQLite under ./var: the zero-setup default for one machine."""
+    return f"sqlite:///{(var_dir / 'carepulse.db').resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration of one CarePulse process."""
+
+    database_url: str
+    redis_url: str
+    secret_key: str
+    var_dir: Path
+    timezone: str = "UTC"
+    visibility_timeout: int = 3600
+    outbox_sweep_seconds: int = 5
+    outbox_grace_seconds: int = 10
+    max_body_bytes: int = 64 * 1024
+    key_cache_seconds: int = 30
+    publish_timeout_seconds: float = 1.0
+    oncall_sms_to: str = "on-call"
+    oncall_email_to: str = "on-call"
+    public_base_url: str = "http://127.0.0.1:8000"
+    google_api_key: str | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    flower_basic_auth: str | None = None
+
+
+DEV_SECRET = "carepulse-dev-secret-change-me"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the environment; raise SettingsError naming the bad variable."""
+    env = os.environ if env is None else env
+    var_dir = Path(env.get("CAREPULSE_VAR_DIR") or "var")
+    secret = env.get("CAREPULSE_SECRET_KEY") or DEV_SECRET
+    if env.get("CAREPULSE_ENV") == "production" and secret == DEV_SECRET:
+        raise SettingsError("CAREPULSE_SECRET_KEY must be set in production")
+    if len(secret) < 16:
+        raise SettingsError("CAREPULSE_SECRET_KEY must be at least 16 characters")
+    visibility = _int(env, "CELERY_VISIBILITY_TIMEOUT", 3600, minimum=2)
+    sweep = _int(env, "OUTBOX_SWEEP_SECONDS", 5, minimum=1)
+    if sweep >= visibility:
+        raise SettingsError("OUTBOX_SWEEP_SECONDS must be below CELERY_VISIBILITY_TIMEOUT")
+    return Settings(
+        database_url=_url(env, "DATABASE_URL", default_database_url(var_dir), ("sqlite", "postgresql")),
+        redis_url=_url(
+            env,
+            "REDIS_URL",
+            "redis://127.0.0.1:6379/0",
+            ("redis://", "rediss://", "redis+socket://", "unix://"),
+        ),
+        secret_key=secret,
+        var_dir=var_dir,
+        timezone=env.get("CAREPULSE_TIMEZONE") or "UTC",
+        visibility_timeout=visibility,
+        outbox_sweep_seconds=sweep,
+        outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", 10, minimum=0),
+        max_body_bytes=_int(env, "MAX_FEEDBACK_BYTES", 64 * 1024, minimum=1024),
+        key_cache_seconds=_int(env, "KEY_CACHE_SECONDS", 30, minimum=0),
+        publish_timeout_seconds=_float(env, "PUBLISH_TIMEOUT_SECONDS", 1.0),
+        oncall_sms_to=env.get("ONCALL_SMS_TO") or "on-call",
+        oncall_email_to=env.get("ONCALL_EMAIL_TO") or "on-call",
+        public_base_url=env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",
+        google_api_key=env.get("GOOGLE_API_KEY") or None,
+        gemini_model=env.get("GEMINI_MODEL") or "gemini-2.5-flash",
+        flower_basic_auth=env.get("FLOWER_BASIC_AUTH") or None,
+    )

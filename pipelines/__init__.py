@@ -1,0 +1,1 @@
+"""Domain steps as plain functions over a session and clients. Imports no Celery."""

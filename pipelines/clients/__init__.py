@@ -1,0 +1,1 @@
+"""External services, each behind a small interface with a real and an offline face."""

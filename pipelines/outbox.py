@@ -1,0 +1,34 @@
+"""The outbox: chain starts written with the feedback, published by ingest or the relay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models.tables import OutboxEntry, utcnow
+
+
+def claim_unpublished(session: Session, older_than: timedelta, limit: int) -> list[OutboxEntry]:
+    """Rows nobody published yet, oldest first.
+
+    FOR UPDATE SKIP LOCKED lets two relays run at once without publishing the same row
+    twice on PostgreSQL; SQLite's single writer lock gives the same guarantee.
+    """
+    cutoff: datetime = utcnow() - older_than
+    query = (
+        select(OutboxEntry)
+        .where(OutboxEntry.published_at.is_(None), OutboxEntry.created_at <= cutoff)
+        .order_by(OutboxEntry.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def mark_published(session: Session, entry_ids: list[int]) -> None:
+    if entry_ids:
+        session.execute(
+            update(OutboxEntry).where(OutboxEntry.id.in_(entry_ids)).values(published_at=utcnow())
+        )

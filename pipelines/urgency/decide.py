@@ -1,0 +1,64 @@
+"""Urgency: the highest of the red-flag rules, the analyzer's hint and the sentiment floor.
+
+Safety first: nothing here can lower a level that a rule raised; a hint (even one a
+patient's text tried to steer) only ever raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.urgency.rules import max_level, red_flags
+
+RULES_VERSION = "rules-1"
+LEVEL_SCORES = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 0.95}
+
+
+@dataclass(frozen=True)
+class UrgencyInput:
+    text: str | None
+    language: str | None
+    rating: int | None
+    sentiment_label: str
+    sentiment_score: float
+    urgency_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class UrgencyResult:
+    level: str
+    score: float
+    reasons: tuple[str, ...]
+    model_version: str
+
+
+def _sentiment_floor(item: UrgencyInput) -> str | None:
+    """Strongly negative feedback deserves a look within days, never 'low'."""
+    if item.sentiment_label != "negative":
+        return None
+    if item.sentiment_score <= -0.5 or (item.rating or 5) <= 2:
+        return "medium"
+    return None
+
+
+def decide_urgency(item: UrgencyInput) -> UrgencyResult:
+    hits = red_flags(item.text, item.language)
+    reasons = [hit.reason for hit in hits]
+    floor = _sentiment_floor(item)
+    if floor:
+        reasons.append("strongly negative feedback")
+    ruled = max_level(floor, *(hit.level for hit in hits))
+    hint = item.urgency_hint if item.urgency_hint in LEVEL_SCORES else None
+    level = max_level(ruled, hint)
+    if level != ruled:
+        reasons.append(f"analyzer hint: {hint}")
+    score = LEVEL_SCORES[level]
+    if level == "low":
+        # Among low items, the more negative the sentiment the higher the score.
+        score = round(0.2 - 0.1 * (item.sentiment_score + 1), 3)
+    return UrgencyResult(
+        level=level,
+        score=score,
+        reasons=tuple(reasons) or ("no red flags",),
+        model_version=RULES_VERSION,
+    )

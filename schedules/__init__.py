@@ -1,0 +1,1 @@
+"""The beat schedule: entries only find due work and fan it out."""

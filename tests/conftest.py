@@ -1,0 +1,97 @@
+"""Shared fixtures: real PostgreSQL and Redis, and the SQLite path.
+
+PostgreSQL: TEST_DATABASE_URL (default: the local `test` database), each test run in a
+schema of its own that is dropped afterwards. Redis: TEST_REDIS_URL (default: database
+14 of the local server), flushed before the run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+PG_BASE = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+# Celery reads its configuration at import: point it at the test Redis first.
+os.environ["REDIS_URL"] = REDIS_URL
+os.environ.setdefault("CAREPULSE_VAR_DIR", tempfile.mkdtemp(prefix="carepulse-test-var-"))
+
+import pytest  # noqa: E402
+import redis  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from models.db import make_engine, make_session_factory  # noqa: E402
+from models.migrate import upgrade  # noqa: E402
+
+
+def pg_schema_url(schema: str) -> str:
+    separator = "&" if "?" in PG_BASE else "?"
+    return f"{PG_BASE}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    engine = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+def _new_pg_database(admin: Engine) -> str:
+    schema = f"cp_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = pg_schema_url(schema)
+    upgrade(url)
+    return url
+
+
+def _drop_pg_schema(admin: Engine, url: str) -> None:
+    schema = url.rsplit("%3D", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _new_sqlite_database(directory: Path) -> str:
+    url = f"sqlite:///{directory / 'carepulse.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_admin: Engine) -> Iterator[str]:
+    """A freshly migrated database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield _new_sqlite_database(tmp_path)
+        return
+    url = _new_pg_database(pg_admin)
+    yield url
+    _drop_pg_schema(pg_admin, url)
+
+
+@pytest.fixture
+def pg_url(pg_admin: Engine) -> Iterator[str]:
+    """A freshly migrated PostgreSQL schema (for tests that need several processes)."""
+    url = _new_pg_database(pg_admin)
+    yield url
+    _drop_pg_schema(pg_admin, url)
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def redis_client() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

@@ -1,0 +1,1 @@
+"""Celery glue: the app, thin tasks per stage, the canvas and signals."""

@@ -1,0 +1,41 @@
+"""The canvas: which task follows which. The only place chains are composed.
+
+Signatures go by task name, so publishers (ingest, the relay) need not import tasks.
+Every stage takes a list of feedback ids, so a caller may batch many items into one
+chain and pay Celery's per-task cost once.
+"""
+
+from __future__ import annotations
+
+from celery import Celery, chain
+from celery.canvas import Signature
+
+from workers.app import app as default_app
+
+
+def feedback_chain(feedback_ids: list[str], app: Celery = default_app) -> Signature:
+    """analyze → score → route for the given items."""
+    return chain(
+        app.signature("feedback.analyze", args=(feedback_ids,)),
+        app.signature("feedback.score"),
+        app.signature("feedback.route"),
+    )
+
+
+class CeleryPublisher:
+    """Starts feedback chains on the broker; raises if the broker cannot take them.
+
+    No publish retry: the caller has the outbox, and a kiosk must not wait on Redis.
+    """
+
+    def __init__(self, app: Celery = default_app) -> None:
+        self._app = app
+
+    def publish(self, feedback_ids: list[str]) -> None:
+        feedback_chain(feedback_ids, self._app).apply_async(retry=False)
+
+    def ping(self) -> None:
+        """Raise unless the broker answers (kombu's Redis channel pings on open)."""
+        with self._app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            _ = conn.default_channel

@@ -1,0 +1,12 @@
+"""The scoring queue: decide urgency."""
+
+from pipelines.urgency.stage import score_feedback
+from workers import runtime
+from workers.app import app
+from workers.stage_task import StageTask
+
+
+@app.task(name="feedback.score", base=StageTask)
+def score(feedback_ids: list[str]) -> list[str]:
+    with runtime.task_session() as session:
+        return score_feedback(session, feedback_ids)
