@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from models.settings import Settings
+from models.settings import Settings, SettingsError
 
 ALL_QUEUES = "relay,asr,llm,scoring,notify,training"
 
@@ -68,6 +68,9 @@ def beat_command(settings: Settings) -> list[str]:
 
 
 def flower_command(settings: Settings, port: int, address: str = "0.0.0.0") -> list[str]:
+    """Flower shows task arguments (feedback ids) and can revoke tasks: never open in production."""
+    if settings.environment == "production" and not settings.flower_basic_auth:
+        raise SettingsError("FLOWER_BASIC_AUTH (user:password) must be set in production")
     command = [
         sys.executable,
         "-m",

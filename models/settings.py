@@ -29,16 +29,6 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-
-
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if not value.startswith(schemes):
@@ -61,13 +51,13 @@ class Settings:
     redis_url: str
     secret_key: str
     var_dir: Path
+    environment: str = "development"
     timezone: str = "UTC"
     visibility_timeout: int = 3600
     outbox_sweep_seconds: int = 5
     outbox_grace_seconds: int = 10
     max_body_bytes: int = 64 * 1024
     key_cache_seconds: int = 30
-    publish_timeout_seconds: float = 1.0
     oncall_sms_to: str = "on-call"
     oncall_email_to: str = "on-call"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -102,13 +92,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         secret_key=secret,
         var_dir=var_dir,
+        environment=env.get("CAREPULSE_ENV") or "development",
         timezone=env.get("CAREPULSE_TIMEZONE") or "UTC",
         visibility_timeout=visibility,
         outbox_sweep_seconds=sweep,
         outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", 10, minimum=0),
         max_body_bytes=_int(env, "MAX_FEEDBACK_BYTES", 64 * 1024, minimum=1024),
         key_cache_seconds=_int(env, "KEY_CACHE_SECONDS", 30, minimum=0),
-        publish_timeout_seconds=_float(env, "PUBLISH_TIMEOUT_SECONDS", 1.0),
         oncall_sms_to=env.get("ONCALL_SMS_TO") or "on-call",
         oncall_email_to=env.get("ONCALL_EMAIL_TO") or "on-call",
         public_base_url=env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",

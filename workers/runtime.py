@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from pipelines.analysis.local import LocalAnalyzer
-from pipelines.analysis.result import Analyzer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, make_session_factory, session_scope
 from models.settings import Settings, load_settings
 from pipelines.alerts import AlertTargets
+from pipelines.analysis.local import LocalAnalyzer
+from pipelines.analysis.result import Analyzer
 from pipelines.clients.messaging import OfflineSender, Sender
 
 

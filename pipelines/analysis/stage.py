@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipelines.analysis.result import Analyzer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.tables import Analysis, Feedback
+from pipelines.analysis.result import Analyzer
 
 
 def analyze_feedback(session: Session, feedback_ids: list[str], analyzer: Analyzer) -> list[str]:

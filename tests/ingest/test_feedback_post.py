@@ -25,7 +25,10 @@ def queued_task_names(client: redis.Redis, queue: str) -> list[str]:
 
 
 def test_accepts_and_publishes_after_commit(
-    client: testing.TestClient, keys: dict[str, str], sessions: sessionmaker[Session], redis_client: redis.Redis
+    client: testing.TestClient,
+    keys: dict[str, str],
+    sessions: sessionmaker[Session],
+    redis_client: redis.Redis,
 ) -> None:
     body = {"channel": "kiosk", "text": "The nurse was kind", "rating": 5, "department": "ER"}
     response = client.simulate_post("/v1/feedback", json=body, headers=auth(keys["kiosk"]))
@@ -108,7 +111,12 @@ def test_bad_input_is_refused_and_nothing_stored(
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Bearer cp_abc_def"}, {"Authorization": "Basic x"}],
+    [
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Bearer cp_abc_def"},
+        {"Authorization": "Basic x"},
+    ],
 )
 def test_missing_or_unknown_key_is_401(
     client: testing.TestClient, sessions: sessionmaker[Session], headers: dict[str, str]
@@ -120,7 +128,9 @@ def test_missing_or_unknown_key_is_401(
     assert count(sessions, Feedback) == 0
 
 
-def test_revoked_key_is_401(client: testing.TestClient, keys: dict[str, str], sessions: sessionmaker[Session]) -> None:
+def test_revoked_key_is_401(
+    client: testing.TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
     from models.db import session_scope
     from models.keys import revoke_key
 

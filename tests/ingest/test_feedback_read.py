@@ -10,7 +10,9 @@ from workers.chains import CeleryPublisher
 
 
 def test_staff_reads_a_received_item(client: testing.TestClient, keys: dict[str, str]) -> None:
-    created = client.simulate_post("/v1/feedback", json={"text": "ok", "rating": 3}, headers=auth(keys["kiosk"]))
+    created = client.simulate_post(
+        "/v1/feedback", json={"text": "ok", "rating": 3}, headers=auth(keys["kiosk"])
+    )
     response = client.simulate_get(f"/v1/feedback/{created.json['id']}", headers=auth(keys["staff"]))
 
     assert response.status_code == 200
@@ -54,6 +56,8 @@ def test_readiness_names_a_down_broker(
 def test_openapi_lists_every_endpoint(client: testing.TestClient) -> None:
     document = client.simulate_get("/openapi.json").json
     assert document["openapi"].startswith("3.")
-    assert {"/healthz", "/readyz", "/openapi.json", "/v1/feedback", "/v1/feedback/{id}"} <= set(document["paths"])
+    assert {"/healthz", "/readyz", "/openapi.json", "/v1/feedback", "/v1/feedback/{id}"} <= set(
+        document["paths"]
+    )
     rating = document["components"]["schemas"]["FeedbackIn"]["properties"]["rating"]
     assert rating["anyOf"][0]["maximum"] == 5

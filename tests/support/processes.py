@@ -94,3 +94,16 @@ def ingest_role(env: dict[str, str], log_dir: Path) -> tuple[Role, str]:
 
 def wait_healthy(base_url: str, timeout: float = 30) -> None:
     wait_until(lambda: healthy(f"{base_url}/healthz"), timeout, f"{base_url} never became healthy")
+
+
+def create_key_by_cli(env: dict[str, str], kind: str, name: str, *extra: str) -> str:
+    """`carepulse keys create`: the token is alone on the last line of stdout."""
+    result = subprocess.run(
+        [sys.executable, "-m", "carepulse.cli", "keys", "create", kind, name, *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.strip().splitlines()[-1]

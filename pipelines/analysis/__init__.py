@@ -1,0 +1,1 @@
+"""Feedback analysis: the result contract and the offline analyzer."""

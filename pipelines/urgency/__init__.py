@@ -1,0 +1,1 @@
+"""Urgency: red-flag rules that escalate feedback describing danger to a patient."""

@@ -1,0 +1,708 @@
+"""Red-flag pattern tables in English, French and Spanish.
+
+Patterns are regular expressions over *folded* text: lowercase, no diacritics, straight
+apostrophes, hyphens turned into spaces, single spaces (see `rules.fold`). A symptom that
+is itself phrased with a negation ("can't breathe", "ne peut pas respirer", "no puede
+respirar") carries its negation inside the pattern, so the match starts at the negation
+word and the negation-scope check (which only looks before the match) never sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One red flag: a stable id, its level, a label for reasons, and patterns per language."""
+
+    rule: str
+    level: str
+    label: str
+    en: tuple[str, ...]
+    fr: tuple[str, ...]
+    es: tuple[str, ...]
+
+
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())
+
+
+_CANT_EN = r"(?:can'?t|cannot|can not|could ?n'?t|could not|unable to|not able to|struggl\w* to|(?:hard|difficult) to)"
+# Relatives and patients: the people a "missing", "on the floor" or "hit" pattern is about.
+_KIN_EN = (
+    r"(?:mother|father|mom|mum|dad|husband|wife|son|daughter|child|baby|brother|sister|partner"
+    r"|grandmother|grandfather|grandma|grandpa|gran|granny|patient)"
+)
+_SUBJECT_EN = r"(?:he|she|they|i|" + _KIN_EN + ")"
+_KIN_FR = (
+    r"(?:pere|mere|papa|maman|mari|femme|fils|fille|bebe|enfant|frere|soeur|grand mere|grand pere"
+    r"|patient|patiente|conjoint|conjointe)"
+)
+_KIN_ES = (
+    r"(?:padre|madre|papa|mama|esposo|esposa|marido|mujer|hijo|hija|bebe|nino|nina|hermano|hermana"
+    r"|abuelo|abuela|paciente|pareja)"
+)
+_NOT_WAKING_EN = r"(?:not|isn'?t|wasn'?t|won'?t|wouldn'?t|doesn'?t|didn'?t|can'?t|couldn'?t|never)"
+
+RULES: tuple[RuleSpec, ...] = (
+    # --- critical: danger to life or safety within minutes -------------------------------
+    RuleSpec(
+        "breathing_difficulty",
+        "critical",
+        "breathing difficulty",
+        en=(
+            _CANT_EN + r" (?:breathe|breath|catch (?:his|her|my|their) breath|get (?:any )?air)",
+            r"(?:difficulty|difficulties|trouble|problems?|struggling|struggle|hard time|labou?red) (?:with )?breathing",
+            r"breathing (?:difficult\w*|problems?|trouble|is (?:difficult|laboured|labored|shallow))",
+            r"short(?:ness)? of breath|breathless\w*|suffocat\w*|chok(?:e|es|ed|ing)",
+            r"(?:gasping|fighting) for (?:air|breath)",
+            r"(?:not|isn'?t|wasn'?t) breathing|stop(?:s|ped|ping)? breathing",
+            r"turn(?:ed|ing) blue|blue lips|lips (?:are |were |went |turned )?blue",
+        ),
+        fr=(
+            r"(?:ne |n')?(?:peu[tx]|pouvai[st]|pourr?ai[st]?|arrive|arrivai[st]|parvien[st]|parvenai[st]) "
+            r"(?:pas|plus) (?:a )?respirer",
+            r"(?:du |de )?mal a respirer|difficult\w* (?:a |pour )?respir\w*",
+            r"(?:detresse|gene|insuffisance) respiratoire|essouffl\w*|suffoqu\w*",
+            r"(?:s')?etouff(?:e|es|ent|ait|aient|er|ement)",
+            r"manque d'air|manquer d'air|manque de souffle|(?:a )?bout de souffle|souffle court",
+            r"(?:ne |n')?respire (?:pas|plus)|respire (?:mal|difficilement)",
+            r"levres (?:bleues|violettes)|devien\w* (?:bleu|violet)\w*",
+        ),
+        es=(
+            r"no (?:puede|puedo|podia|pudo|pueden|podemos|logra|logro|consigue|consigo) respirar",
+            r"(?:le|me|te|nos|les) cuesta (?:mucho )?respirar|respira (?:mal|con dificultad)",
+            r"dificultad(?:es)? (?:para |al )?respirar|dificultad respiratoria|problemas? (?:para|al) respirar",
+            r"(?:se )?ahog\w*|asfixi\w*",
+            r"(?:le|me|te|les|nos) falta (?:el )?aire|falta de aire|sin aire",
+            r"no respira|dejo de respirar",
+            r"labios (?:azules|morados)|se (?:puso|esta poniendo) (?:azul|morad[oa])",
+        ),
+    ),
+    RuleSpec(
+        "chest_pain",
+        "critical",
+        "chest pain",
+        en=(
+            r"chest (?:pains?|tightness|pressure|discomfort|hurts?|is hurting|was hurting)",
+            r"pains? in (?:his|her|my|the|their) chest|tight(?:ness)? (?:in|across) (?:his|her|my|the|their) chest",
+            r"heart attack|cardiac arrest|crushing pain",
+        ),
+        fr=(
+            r"douleurs? (?:a la |dans la |de la |en |de )?poitrine|douleurs? thoraciques?",
+            r"mal (?:a|dans) la poitrine",
+            r"(?:oppression|serrement|pression|poids) (?:a la |dans la |sur la )?poitrine|oppression thoracique",
+            r"crise cardiaque|infarctus|arret cardiaque",
+        ),
+        es=(
+            r"dolor(?:es)? (?:en el |de |del |en )?pecho|dolor(?:es)? toracicos?",
+            r"(?:me|le|te|les|nos) duele (?:mucho )?el pecho",
+            r"(?:opresion|presion|peso) (?:en el|del) pecho",
+            r"ataque (?:al|de|del) corazon|infarto|paro cardiaco",
+        ),
+    ),
+    RuleSpec(
+        "unresponsive",
+        "critical",
+        "unresponsive or collapsed",
+        en=(
+            r"unconscious|unresponsive|collaps\w*|lost consciousness|loss of consciousness|lifeless|motionless",
+            _NOT_WAKING_EN + r" (?:wake|wakes|waking|woke|woken)(?: up)?",
+            r"(?:can'?t|cannot|can not|could ?n'?t|could not|unable to) (?:wake|rouse) (?:him|her|them|my \w+)",
+            _SUBJECT_EN + r" (?:is|was|isn'?t|wasn'?t) (?:not )?(?:responding|responsive|reacting)",
+            r"(?:not|isn'?t|wasn'?t|stopped) respond\w* to (?:me|us|anything|anyone|his name|her name|voices?)",
+        ),
+        fr=(
+            r"inconscient\w*|(?:perdu|perte de|perd|sans) connaissance|(?:s'est |se sont )?effondr\w*",
+            r"(?:ne |n')?(?:se )?reveill\w* (?:pas|plus)",
+            r"(?:ne |n')?(?:arriv|parvien|peu|pouv)\w* (?:pas|plus) a (?:le|la|les) reveiller",
+            r"(?:ne |n')?reagi\w* (?:pas|plus)",
+            r"(?:il|elle|" + _KIN_FR + r") (?:ne |n')?repond (?:pas|plus)",
+        ),
+        es=(
+            r"inconsciente|sin conocimiento|(?:perdio|perdido|pierde) (?:el conocimiento|la conciencia|el sentido)",
+            r"(?:se )?desplom\w*|se (?:ha )?colaps\w*|(?:se )?(?:cayo|ha caido) (?:al suelo )?inconsciente",
+            r"no (?:se )?despierta|no (?:lo|la|los|las) (?:podemos|puedo|pueden|logramos|logro) despertar",
+            r"no reacciona|" + _KIN_ES + r" no responde|no responde a (?:estimulos|nada|nadie|su nombre)",
+        ),
+    ),
+    RuleSpec(
+        "severe_bleeding",
+        "critical",
+        "severe bleeding",
+        en=(
+            r"bleed(?:ing|s)? (?:heavily|badly|profusely|a lot|so much|everywhere|out|non ?stop"
+            r"|uncontrollably|all over)",
+            r"(?:heavy|severe|major|massive|uncontrolled|profuse|serious|lots of) bleeding|bleeding to death",
+            r"(?:won'?t|will not|wouldn'?t|doesn'?t|does not|can'?t|cannot|didn'?t) stop bleeding",
+            r"(?:lots?|a lot|pools?|puddles?) of blood|blood (?:everywhere|all over|pouring|gushing|spurting)",
+            r"ha?emorrhag\w*|(?:vomit\w*|throw\w* up|cough\w*(?: up)?|spit\w*(?: up)?) blood",
+        ),
+        fr=(
+            r"saign\w* (?:beaucoup|abondamment|enormement|fort|sans arret|partout|de partout|tellement)",
+            r"saignements? (?:abondants?|importants?|graves?|massifs?|enormes?)|hemorragi\w*",
+            r"(?:beaucoup|flaque|mare|plein) de sang|du sang partout|perd\w* beaucoup de sang",
+            r"(?:n'arret\w*|ne cess\w*) (?:pas )?de saigner|(?:vomi\w*|crach\w*|touss\w*) du sang",
+        ),
+        es=(
+            r"sangr\w* (?:mucho|muchisimo|abundantemente|sin parar|sin control|a chorros|por todas partes)",
+            r"sangrado (?:abundante|intenso|grave|masivo|fuerte|profuso|importante)|hemorragi\w*",
+            r"(?:mucha|charco de) sangre|sangre por todas partes|pierde mucha sangre",
+            r"no (?:para|deja|paraba|dejaba) de sangrar|(?:vomit\w*|tos\w*|escup\w*) sangre",
+        ),
+    ),
+    RuleSpec(
+        "stroke_signs",
+        "critical",
+        "stroke signs",
+        en=(
+            r"(?:face|mouth|smile) (?:is |was |has |had |started |starting )?(?:droop\w*|lopsided|twisted)",
+            r"droop\w* (?:face|mouth|eye|eyelid|smile)|stroke(?! of)",
+            r"slurr\w*(?: \w+)? (?:speech|words|talking)|speech (?:is |was |became )?slurr\w*|slurring",
+            r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:talk|speak) (?:properly|clearly|normally|right)",
+            r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:move|feel|lift) (?:his|her|my|their|the) "
+            r"(?:left |right )?(?:side|arm|leg|hand)",
+            r"(?:one side|left side|right side|half) of (?:his|her|my|the|their) (?:face|body) "
+            r"(?:is |was |went |has gone )?(?:numb|weak|paralys\w*|paralyz\w*|droop\w*)",
+            r"sudden(?:ly)? (?:confus\w*|numb\w*|weak\w*)",
+        ),
+        fr=(
+            r"(?:visage|bouche|levre) (?:qui |est |etait )?(?:tombe|tombant|affaiss\w*|paralys\w*|deform\w*|de travers|tordue?)",
+            r"paralysie faciale|hemipleg\w*|avc|accident vasculaire cerebral|attaque cerebrale",
+            r"(?:ne |n')?(?:peu[tx]|pouvait|arrive|arrivait) (?:pas|plus) (?:a )?(?:parler|bouger "
+            r"(?:le|la|son|sa|un|une) (?:cote|bras|jambe|main))(?! (?:francais|anglais|espagnol))",
+            r"(?:parle|parlait|elocution|parole) (?:difficile\w*|confuse|pateuse|incomprehensible)",
+            r"difficult\w* (?:a |pour )?parler|bafouill\w*|articul\w* mal",
+            r"(?:un|le) cote (?:du corps |du visage )?(?:paralys\w*|engourdi\w*|insensible)",
+        ),
+        es=(
+            r"(?:cara|boca|labio) (?:caida|torcida|paralizada|de lado|chueca)",
+            r"se le (?:cae|cayo|tuerce|torcio) (?:la cara|la boca|un lado)",
+            r"paralisis facial|hemipleji\w*|derrame cerebral|ictus|accidente cerebro ?vascular|embolia",
+            r"(?:habla|hablaba) (?:arrastrad\w*|enredad\w*|trabad\w*|rar[oa])|arrastra(?:ba)? las palabras",
+            r"no (?:puede|podia|logra) (?:hablar|mover (?:el|la|un|una|su) (?:lado|brazo|pierna|mano))"
+            r"(?! (?:ingles|espanol|frances))",
+            r"un lado (?:del cuerpo |de la cara )?(?:paralizado|dormido|adormecido|insensible)",
+        ),
+    ),
+    RuleSpec(
+        "self_harm",
+        "critical",
+        "suicidal ideation or self-harm",
+        en=(
+            r"suicid\w*|kill(?:ing)? (?:my|him|her|them)sel(?:f|ves)|self harm\w*",
+            r"end (?:my|his|her) (?:own )?life|end it all|(?:going to|gonna|want to|will) end it"
+            r"|take (?:my|his|her) (?:own )?life|no (?:point|reason) (?:in )?living",
+            r"want(?:s|ed)? to (?:die|be dead)|wish (?:i|he|she) (?:was|were) dead|better off dead",
+            r"(?:don'?t|doesn'?t|do not|does not) want to (?:live|be alive|go on)|no (?:reason|will) to live",
+            r"(?:hurt|harm|cut)(?:ting|s)? (?:my|him|her|them)sel(?:f|ves)",
+            r"(?:took|taken|take|taking) an overdose",
+        ),
+        fr=(
+            r"suicid\w*|(?:me|se|te) tuer|(?:me|se) suicider",
+            r"(?:veux|veut|voulais|voulait|voudrais|voudrait|envie de|souhaite) mourir",
+            r"en finir(?: avec la vie)?|mettre fin a (?:mes|ses|tes) jours",
+            r"(?:n'(?:ai|a|avait|avais) )?plus (?:envie|gout|le gout|la force) de vivre",
+            r"(?:ne |n')?veu[xt] plus vivre",
+            r"(?:me|se) faire du mal|automutil\w*|scarifi\w*|(?:me|se) couper les veines",
+        ),
+        es=(
+            r"suicid\w*|matarme|matarse|quitarme la vida|quitarse la vida|(?:me|se) (?:quiero|quiere|queria) matar",
+            r"(?:quiero|quiere|queria|quisiera|deseo|desea) morir(?:me|se)?|(?:me|se) (?:quiero|quiere|queria) morir",
+            r"no (?:quiero|quiere|queria) (?:vivir|seguir viviendo)|(?:sin|no tengo|no tiene) ganas de vivir",
+            r"acabar con (?:mi|su) vida|hacerme dano|hacerse dano|autolesi\w*|cortarme las venas",
+        ),
+    ),
+    RuleSpec(
+        "seizure",
+        "critical",
+        "seizure",
+        en=(
+            r"seizur\w*|convuls\w*|(?:having|had|has) (?:a )?fits?|fitting|epileptic (?:fit|attack|seizure)s?",
+        ),
+        fr=(r"convuls\w*|crises? (?:d'epilepsie|epileptiques?|convulsives?)",),
+        es=(r"convulsi\w*|(?:ataque|crisis) (?:epileptic[oa]|de epilepsia|convulsiv[oa])",),
+    ),
+    RuleSpec(
+        "fall_with_injury",
+        "critical",
+        "fall with injury",
+        en=(
+            r"(?:fell|fallen|falls?|slipped|tripped)(?! asleep)(?: \w+){0,6} (?:hit|hurt|injur\w*|broke|broken|bang\w*"
+            r"|cut|bleed\w*|bled|fractur\w*|bruis\w*|smash\w*)",
+            r"(?:hit|banged|bumped|struck|cracked) (?:his|her|my|their) head",
+            _SUBJECT_EN
+            + r" (?:is |was |has been |had been |were |lay |lies |lying |left |still )+on the (?:floor"
+            r"|ground)",
+            r"found (?:him|her|them|my \w+) (?:lying )?on the (?:floor|ground)",
+        ),
+        fr=(
+            r"(?:tomb\w*|chut\w*)(?: \w+){0,6} (?:et )?(?:(?:s'est |se )?(?:bless\w*|cogn\w*|cass\w*"
+            r"|fractur\w*|ouvert\w*)|saign\w*)",
+            r"(?:s'est |se )?(?:cogne\w*|tape\w*) la tete",
+            r"(?:(?:allonge|etendu|reste|retrouve|couche)e?s?|gis\w*) (?:par terre|au sol|sur le sol)",
+            r"(?:il|elle|"
+            + _KIN_FR
+            + r") (?:est |etait |a ete )(?:encore |toujours )?(?:par terre|au sol|sur le sol)",
+        ),
+        es=(
+            r"(?:se )?(?:cayo|cayeron|caido|caida|resbalo|tropezo)(?: \w+){0,6} (?:y )?(?:se )?(?:golpe\w*|pego"
+            r"|herid\w*|lastim\w*|rompi\w*|fractur\w*|sangr\w*|cort\w*|abri\w*)",
+            r"se (?:golpeo|pego|dio) (?:en )?la cabeza|golpe en la cabeza",
+            r"(?:tirad[oa]|tendid[oa]|encontr\w*(?: a \w+)?|dejaron(?: a \w+)?) en el (?:suelo|piso)",
+            r"lleva\w*(?: \w+){0,3} en el (?:suelo|piso)",
+        ),
+    ),
+    RuleSpec(
+        "violence",
+        "critical",
+        "violence, threat or abuse",
+        en=(
+            r"knife|knives|guns?|weapons?|firearm|pistol|armed (?:with|man|men|person|intruder|visitor)|(?:is|was) armed",
+            r"(?:hit|hits|punch\w*|slap\w*|kick\w*|beat|beating|beaten|shov\w*|grab\w*|strangl\w*|attack\w*"
+            r"|assault\w*|threaten\w*|abus\w*|molest\w*|harass\w*|raped?) (?:me|him|her|us|them|my "
+            + _KIN_EN
+            + r"|(?:a|the|another) (?:patient|nurse)|staff)",
+            r"assault\w*|abus\w*|violen\w*|threat\w*|attacked|raped?|molest\w*|harass\w*",
+            r"sexual\w* (?:assault|harass|touch)\w*|touched (?:me|her|him) inappropriately",
+            r"(?:became|become|was|is|getting|got|very|being) aggressive|aggressive (?:man|woman|patient|visitor|relative"
+            r"|behaviou?r|towards|to)",
+            r"(?:feel|felt|feels|feeling|am|was|were|is) (?:unsafe|threatened|in danger)",
+            r"(?:don'?t|didn'?t|do not|did not|doesn'?t|never) feel safe|not (?:feel )?safe",
+            r"fight broke out|fist ?fight|brawl|(?:started|were|are) fighting",
+        ),
+        fr=(
+            r"couteaux?|armes?|pistolets?|revolvers?|fusils?",
+            r"agress\w*|violen\w*|menac\w*|maltrait\w*|harcel\w*|viol|violee?s?",
+            r"(?:m'|l'|nous |les |me |le |la |lui )(?:a |ont |avait |avaient )?(?:frapp|gifl|battu|bouscul"
+            r"|etrangl)\w*|(?:m'|l')(?:a |ont )tape",
+            r"(?:me sens|me sentais|se sent|se sentait|sommes|suis|est|etait) en (?:danger|insecurite)",
+            r"(?:ne )?(?:me|se) sen\w* pas en securite|bagarre\w*|se (?:battent|battaient)",
+        ),
+        es=(
+            r"cuchillos?|navajas?|pistolas?|armas?|armad[oa]s?|revolver",
+            r"(?:me|le|la|lo|nos|les) (?:ha |han |habia |habian )?(?:pego|pegaron|golpe\w*|empujo|empujaron"
+            r"|abofete\w*|amenaz\w*|agredi\w*|estrangul\w*|atac\w*|manose\w*)",
+            r"agresi\w*|agred\w*|violen\w*|violacion|violad[oa]|abus\w*|maltrat\w*|amenaz\w*",
+            r"acoso|acosad[oa]|acosa|acosaba|pelea\w*",
+            r"(?:me siento|se siente|nos sentimos|me sentia|estoy|esta|estamos) (?:insegur[oa]s?|en peligro"
+            r"|amenazad[oa]s?)",
+            r"no me siento segur[oa]",
+        ),
+    ),
+    RuleSpec(
+        "allergic_reaction",
+        "critical",
+        "allergic reaction",
+        en=(
+            r"anaphyla\w*|allergic reaction|hives all over|epi ?pen",
+            r"(?:throat|tongue|lips?|face|airway) (?:is |was |are |were |has |started |starting )?"
+            r"(?:swell\w*|swollen|closing(?: up)?|tight)",
+            r"swollen (?:throat|tongue|lips)",
+        ),
+        fr=(
+            r"anaphyla\w*|reaction allergique|choc allergique|oedeme de quincke",
+            r"(?:gorge|langue|levres?|visage) (?:qui )?(?:a |avait |est |etait )?(?:gonfl\w*|enfl\w*|se ferme)",
+            r"(?:gonflement|oedeme) (?:de la |des |du )?(?:gorge|langue|levres|visage)",
+        ),
+        es=(
+            r"anafila\w*|reaccion alergica|choque alergico|shock anafilactico|edema de glotis",
+            r"(?:garganta|lengua|labios?|cara) (?:se )?(?:le |me )?(?:hinch\w*|inflam\w*|cierra|cerro)",
+            r"se (?:le|me) (?:esta |estaba )?(?:hinch\w*|inflam\w*|cierra\w*|cerr\w*) (?:la garganta|la lengua"
+            r"|los labios|la cara)",
+        ),
+    ),
+    RuleSpec(
+        "patient_missing",
+        "critical",
+        "patient missing",
+        en=(
+            r"wander\w* (?:off|away|out of (?:the )?(?:ward|hospital|unit|building))|eloped",
+            _SUBJECT_EN + r" (?:is|was|went|has gone|had gone|has been|gone) missing|missing patient",
+            r"(?:can'?t|cannot|can not|couldn'?t|could not|unable to) find (?:the patient|my "
+            + _KIN_EN
+            + r"|(?:him|her"
+            r"|them)(?= (?:anywhere|in|on|at|and|since|for)\b|[.,;:!?]|$))",
+            r"(?:left|escaped|ran away from|snuck out of|walked out of) the (?:ward|unit|hospital|building) "
+            r"(?:alone|unsupervised"
+            r"|on (?:his|her|their) own|without (?:anyone|supervision|telling))",
+            r"disappeared from (?:his|her|their|the) (?:room|bed|ward)",
+        ),
+        fr=(
+            _KIN_FR + r" (?:a |avait |est |etait )?(?:disparu|introuvable)",
+            r"s'est (?:enfui|echappe|sauve|egare)e?|fugu\w*|err\w* dans les couloirs",
+            r"(?:parti|partie|sorti|sortie) (?:seule?|tout seul|toute seule|sans surveillance|sans prevenir)",
+        ),
+        es=(
+            _KIN_ES + r" (?:ha |habia |se ha |se habia )?(?:desaparecido|desaparecio|perdido|extraviado)",
+            r"no (?:encontramos|encuentro|encuentran|encontraban|encontraron|aparece) (?:a )?(?:mi|el|la|su) "
+            + _KIN_ES,
+            r"se escapo|se (?:fue|salio) sol[oa]|salio sol[oa] del|deambul\w*",
+        ),
+    ),
+    RuleSpec(
+        "fire_smoke",
+        "critical",
+        "fire or smoke",
+        en=(
+            r"(?:on|caught|catch|catching) fire|fire (?:in|on|at|near|broke out|started|spreading)|flames",
+            r"(?:smell|smells|smelled|smelling) (?:of )?(?:smoke|burning|gas)|burning smell|gas leak",
+            r"smoke (?:in|coming|everywhere|from|filling|is)|(?:full of|filled with) smoke",
+        ),
+        fr=(
+            r"incendie|(?:il y a le|au) feu|(?:prend|pris|prendre) feu|en feu|feu (?:dans|a|au)|flammes?",
+            r"fumee|odeur de (?:brule|fumee|gaz)|ca sent le (?:brule|gaz)|fuite de gaz",
+        ),
+        es=(r"incendio|fuego|humo|(?:huele|olor) a (?:quemado|humo|gas)|fuga de gas|en llamas",),
+    ),
+    # --- high: needs attention the same day ------------------------------------------------
+    RuleSpec(
+        "severe_pain",
+        "high",
+        "severe or unmanaged pain",
+        en=(
+            r"(?:severe|excruciating|unbearable|terrible|extreme|agonizing|agonising|horrible|awful|intense"
+            r"|immense|horrendous) pain",
+            r"pain (?:is |was |has been )?(?:unbearable|excruciating|out of control|not (?:managed|controlled)"
+            r"|(?:getting )?worse)",
+            r"in (?:agony|(?:so much|a lot of|terrible|severe|excruciating|unbearable|extreme|constant) pain)",
+            r"(?:screaming|crying|writhing|howling) (?:in|with|from) pain|(?:10|ten) out of (?:10|ten)",
+            r"no (?:pain relief|painkillers?|pain (?:killers?|meds|medication|medicine))",
+            r"(?:didn'?t|did not|never|wouldn'?t|refused to) (?:get|give|receive|got)(?: (?:him|her|me|us|them))? "
+            r"(?:any )?(?:pain relief|painkillers?|pain (?:killers?|meds|medication|medicine)|morphine|analgesi\w*)",
+        ),
+        fr=(
+            r"douleurs? (?:insupportables?|atroces?|terribles?|intenses?|horribles?|severes?|tres fortes?"
+            r"|enormes?|insoutenables?|epouvantables?)",
+            r"(?:ai|a|avait|avais|avons) (?:tres|si|trop|tellement|terriblement|horriblement) mal",
+            r"souffr\w* (?:enormement|atrocement|beaucoup|terriblement|le martyre)|(?:hurl|cri|pleur)\w* de douleur",
+            r"(?:pas|aucun|sans|jamais|rien) (?:\w+ ){0,2}(?:d')?(?:antidouleurs?|calmants?|antalgiques?"
+            r"|morphine|soulagement)",
+            r"douleurs? (?:non|pas|mal) (?:soulagee?s?|controlee?s?|prises? en charge|calmee?s?)",
+        ),
+        es=(
+            r"dolor(?:es)? (?:insoportables?|terribles?|intensos?|horribles?|fuertes?|severos?|muy fuertes?"
+            r"|inaguantables?|espantosos?|atroz|atroces)",
+            r"(?:mucho|muchisimo|tanto|demasiado) dolor|(?:me|le|te|les|nos) duele (?:muchisimo|mucho|demasiado)",
+            r"(?:grit|llor)\w* (?:de|del|por el) dolor|retorciendose de dolor",
+            r"(?:sin|ningun|ni un|no (?:le |me |nos |les )?(?:dieron|dio|dan|da|han dado|ha dado|pusieron|ponen"
+            r"|administraron)(?: \w+)?) (?:calmantes?|analgesicos?|morfina|nada para el dolor|algo para el dolor)",
+            r"dolor (?:no|sin|mal) (?:controlado|tratado|atendido)",
+        ),
+    ),
+    RuleSpec(
+        "medication_error",
+        "high",
+        "medication error or missed dose",
+        en=(
+            r"wrong (?:medication|medicine|meds|drug|dose|dosage|pills?|tablets?|injection|blood|iv|drip|infusion)",
+            r"(?:medication|drug|dosing|dose|prescription) (?:error|mistake|mix ?up)s?|overdos\w*",
+            r"(?:late|double|extra|incorrect) (?:his |her |my |the |their )?(?:dose|doses|medication|meds|insulin"
+            r"|antibiotics?|injection)",
+            r"(?:missed|skipped|forgotten|forgot|forget)(?: \w+){0,4} (?:dose|doses"
+            r"|medication|medications|medicine|meds|insulin|antibiotics?|pills?|tablets?|injection)",
+            r"(?:medication|medications|medicine|meds|dose|doses|insulin|antibiotics?|pills?|tablets?) (?:was |were "
+            r"|is |are )?(?:late|missed|forgotten|skipped|not given|never given|wrong)",
+            r"(?:didn'?t|did not|never|haven'?t|hasn'?t|has not|have not|wasn'?t|was not|weren'?t|not been) "
+            r"(?:get|give|given|receive|received|got|had|been given)(?: (?:him|her|me|us|them))? "
+            r"(?:his |her |my |their |the |any |its )?(?:medication|medications|medicine|meds|insulin|dose|doses"
+            r"|antibiotics?|pills?|tablets?|injection)",
+            r"(?:someone else'?s|another patient'?s) (?:medication|meds|medicine|pills?|tablets?)",
+        ),
+        fr=(
+            r"(?:mauvais|faux) (?:medicaments?|traitements?|dosages?|comprimes?)|mauvaises? (?:doses?|posologies?"
+            r"|perfusions?|injections?|pilules?)",
+            r"erreurs? (?:de |d'|dans (?:le|la|les) )(?:medicaments?|medication|traitement|dosage|dose|posologie"
+            r"|administration|prescription|perfusion)",
+            r"(?:oubli\w*|(?:pas|jamais) (?:\w+ ){0,2}?(?:eu|recu|donne|administre|pris))(?: \w+)? (?:son |ses |mon "
+            r"|mes |le |les |la |sa |de |leur |leurs )?(?:d')?(?:medicaments?|traitements?|doses?|insuline"
+            r"|antibiotiques?|comprimes?|cachets?|injections?|perfusions?)",
+            r"surdos\w*|double dose|dose double|(?:medicament|traitement|comprime)s? d'un autre patient",
+        ),
+        es=(
+            r"(?:medicamento|medicacion|medicina|dosis|pastilla|inyeccion|tratamiento)s? (?:equivocad[oa]s?"
+            r"|incorrect[oa]s?|errone[oa]s?)",
+            r"error(?:es)? (?:de|en la|en el|con la|con el) (?:medicacion|medicamento|dosis|tratamiento|receta)",
+            r"(?:olvid\w*|no (?:le |me |nos |les )?(?:dieron|dio|han dado|ha dado|administraron|pusieron"
+            r"|han puesto|ha puesto))(?: \w+)? (?:la |su |mi |el |sus |mis |los |las )?(?:medicacion|medicamentos?"
+            r"|medicinas?|dosis|insulina|antibioticos?|pastillas?|inyeccion|tratamiento)",
+            r"sobredosis|doble dosis|dosis doble|(?:medicacion|medicamento|medicina|pastillas?|dosis) de otr[oa] "
+            r"paciente",
+        ),
+    ),
+    RuleSpec(
+        "bleeding",
+        "high",
+        "bleeding",
+        en=(
+            r"bleed(?:ing|s)?|bled|blood (?:in|from) (?:his|her|my|the) (?:urine|stool|mouth|nose|wound|ears?)",
+        ),
+        fr=(r"saign\w*|du sang dans (?:les|ses|mes|le|la) (?:urines?|selles|bouche|nez|plaie)",),
+        es=(
+            r"sangr(?:a|an|ando|o|aba|ado|e)|sangre en (?:la|las|el|su|mi) (?:orina|heces|boca|nariz|herida)",
+        ),
+    ),
+    RuleSpec(
+        "fall",
+        "high",
+        "fall",
+        en=(
+            r"(?:fell|fallen)(?! (?:asleep|apart|ill|sick|behind|silent|short|through|for it|in love))",
+            r"had a fall|(?:falls|falling|slipped|tripped) (?:out of|from|off|down|over)",
+            r"found (?:him|her|them|my \w+) on the floor",
+        ),
+        fr=(
+            r"(?<!fievre est )(?<!temperature est )(?<!tension est )tombee?s?"
+            r"(?! (?:malade|amoureu\w*|en panne|d'accord|sur (?:une|un) \w+|bien|juste|enceinte))",
+            r"(?:(?:fait|faite) une )?chutes?(?! de (?:tension|cheveux|temperature|fievre))",
+        ),
+        es=(
+            r"(?:se )?(?:cayo|cayeron|ha caido|habia caido|resbalo|tropezo)(?! en (?:la )?cuenta)"
+            r"(?! (?:el|la|los|las|un|una|mi|su)\b)",
+            r"(?:sufrio|tuvo) una caida|una caida(?! de (?:pelo|cabello|tension))|caida de la cama",
+        ),
+    ),
+    RuleSpec(
+        "fainting",
+        "high",
+        "fainting",
+        en=(r"faint(?:ed|ing|s)|(?:feel|feels|felt|feeling) faint|passed out|blacked out|black out",),
+        fr=(
+            r"(?:s'est |se sont )?evanoui\w*|tombee? dans les pommes|(?:fait|faite|fais) (?:un|des) malaises?",
+        ),
+        es=(r"(?:se )?desmay\w*|perdio el sentido un momento",),
+    ),
+    RuleSpec(
+        "pressure_sore",
+        "high",
+        "pressure sore",
+        en=(r"pressure (?:sores?|ulcers?|injur\w*|wounds?)|bed ?sores?|decubitus",),
+        fr=(r"escarres?|plaies? de pression|ulceres? de (?:pression|decubitus)",),
+        es=(
+            r"escaras?|ulceras? (?:por|de) (?:presion|decubito)|llagas? (?:por|de) (?:presion|estar en cama)",
+        ),
+    ),
+    RuleSpec(
+        "no_food_or_water",
+        "high",
+        "no food or water for a long time",
+        en=(
+            r"(?:no|without|nothing to) (?:food|water|drink|drinks|fluids|eat|meals?)(?: (?:or|and) (?:food|water"
+            r"|drink|fluids|eat))? (?:for|since|in|all)",
+            r"(?:hasn'?t|haven'?t|hadn'?t|has not|have not|had not|didn'?t|did not|not) (?:eaten|drunk|drank"
+            r"|had (?:anything|any (?:food|water)|a drink|food|water|a meal)|been (?:fed|given (?:food|water"
+            r"|anything|a drink))|eat|drink)(?: (?:or|and) (?:drunk|drank|eaten|drink|eat))?(?: anything)? "
+            r"(?:for|since|in|all)",
+            r"dehydrat\w*|starving|nil by mouth for",
+        ),
+        fr=(
+            r"(?:pas|rien|jamais) (?:\w+ ){0,2}?(?:mange|bu|manger|boire|d'eau|a manger|a boire|de repas|nourri\w*)"
+            r"(?: \w+){0,3}? (?:depuis|pendant|de la journee|de toute la journee)",
+            r"(?:sans|pas de) (?:manger|boire|eau|nourriture|repas|boisson)(?: \w+){0,3}? (?:depuis|pendant)",
+            r"a jeun depuis|deshydrat\w*|(?:meurt|meurs|mourir|mourait) de (?:faim|soif)",
+        ),
+        es=(
+            r"(?:sin|no (?:ha|han|hemos|he|habia|le han|le dieron|nos dieron|me dieron|le dan)) (?:\w+ ){0,2}?"
+            r"(?:comer|comido|beber|bebido|agua|comida|de comer|de beber|tomado agua)(?: \w+){0,3}? "
+            r"(?:desde|durante|en todo|en|por)",
+            r"deshidrat\w*|(?:muerto|muriendo|muero|muere) de (?:hambre|sed)|en ayunas desde",
+        ),
+    ),
+    RuleSpec(
+        "child_fever",
+        "high",
+        "fever in a child",
+        en=(
+            r"(?:child|baby|son|daughter|kid|toddler|infant|newborn|boy|girl)(?:'?s)?(?: \w+){0,6} "
+            r"(?:fever|temperature|febrile|feverish)",
+            r"(?:fever|temperature|feverish)(?: \w+){0,4} (?:child|baby|son|daughter|kid|toddler|infant|newborn)",
+        ),
+        fr=(
+            r"(?:enfant|bebe|fils|fille|petit|petite|nourrisson|garcon)(?: \w+){0,6} (?:fievre|temperature|febrile)",
+            r"(?:fievre|temperature)(?: \w+){0,4} (?:enfant|bebe|fils|fille|nourrisson)",
+        ),
+        es=(
+            r"(?:nino|nina|bebe|hijo|hija|nene|nena|pequeno|pequena)(?: \w+){0,6} (?:fiebre|temperatura|calentura"
+            r"|febril)",
+            r"(?:fiebre|temperatura|calentura)(?: \w+){0,4} (?:nino|nina|bebe|hijo|hija)",
+        ),
+    ),
+    RuleSpec(
+        "infection_signs",
+        "high",
+        "signs of infection",
+        en=(
+            r"infect(?:ed|ion|ions)|pus|oozing|seps\w*|septic|fever|feverish|chills|rigors|shivering",
+            r"(?:has|had|have|having|with|running|spiked) (?:a )?(?:high |raised )?temperature",
+            r"(?:wound|incision|cut|stitches|scar|drip|iv|line|cannula|catheter|site) (?:is |was |looks |looked "
+            r"|got |getting |became )?(?:red|hot|swollen|inflamed|smelly|smells|weeping)",
+        ),
+        fr=(
+            r"infect(?:e|ee|es|ees|ion|ions|ieux|ieuse)|pus|suint\w*|seps\w*|septi(?:que|cemie)|fievre|frissons",
+            r"(?:plaie|cicatrice|perfusion|catheter) (?:est |etait )?(?:rouge|gonflee|chaude|enflammee|qui suinte)",
+        ),
+        es=(
+            r"infecci\w*|infectad[oa]s?|pus|supura\w*|seps\w*|septic\w*|fiebre|calentura|escalofrios",
+            r"(?:herida|cicatriz|via|cateter) (?:esta |estaba )?(?:roja|hinchada|caliente|inflamada)",
+        ),
+    ),
+    RuleSpec(
+        "privacy_breach",
+        "high",
+        "privacy breach",
+        en=(
+            r"privacy (?:breach|violation|was (?:breached|violated|not respected))|hipaa",
+            r"breach (?:of|in) (?:my |his |her |patient )?(?:privacy|confidentiality)",
+            r"(?:violat\w*|breach\w*|invad\w*|disrespect\w*) (?:my|his|her|our|patient'?s?) (?:privacy"
+            r"|confidentiality)",
+            r"(?:shared|disclosed|leaked|discussed|read out|announced|posted|gave out|revealed) (?:about )?"
+            r"(?:my|his|her|our) (?:medical |personal |private )?(?:records?|results?|diagnosis|information"
+            r"|details|condition|history|status|hiv)",
+            r"in front of (?:everyone|everybody|other patients|the whole (?:ward|room|waiting room))",
+            r"(?:everyone|everybody|the whole (?:ward|room|waiting room)) could hear",
+            r"(?:no|without) privacy|curtains? (?:left )?open",
+        ),
+        fr=(
+            r"(?:violation|atteinte|non respect|manque|absence) (?:de |du |a |d')?(?:la |l')?(?:vie privee"
+            r"|confidentialite|secret medical|intimite|discretion)",
+            r"(?:divulgu|partag|revel|racont|annonc)\w* (?:mon|ma|mes|son|sa|ses|leur) (?:dossier|diagnostic"
+            r"|resultats?|informations?|donnees|maladie|etat)",
+            r"devant tout le monde|devant (?:les )?autres (?:patients|personnes)",
+            r"tout le monde (?:a pu|pouvait|pourrait) (?:entendre|voir)|(?:pas|aucune|sans) (?:d')?intimite",
+        ),
+        es=(
+            r"(?:violacion|falta|ausencia|sin) (?:de |a )?(?:la |mi |su )?(?:privacidad|intimidad|confidencialidad)",
+            r"(?:divulg|compart|revel|cont|dij|public|ley)\w* (?:mi|su|sus|mis) (?:diagnostico|historial"
+            r"|resultados?|informacion|datos|enfermedad|condicion|expediente)",
+            r"delante de (?:todos|todo el mundo|otros pacientes|los demas|la gente)",
+            r"todos (?:pudieron|podian|podrian) (?:oir|escuchar|ver)",
+        ),
+    ),
+    RuleSpec(
+        "call_unanswered",
+        "high",
+        "calls for help unanswered",
+        en=(
+            r"(?:call bell|call button|buzzer|bell)(?: \w+){0,6}? (?:unanswered|ignored|(?:for|over) (?:\d+|an|half"
+            r"|ages|hours?)|no (?:one|body) (?:came|comes|answered)|nobody (?:came|comes|answered))",
+            r"(?:rang|pressed|pushed|rung|ringing|pressing|buzzed)(?: \w+){0,3}? (?:the )?(?:call )?(?:bell|button"
+            r"|buzzer)(?: \w+){0,6}? (?:no one|nobody|no answer|no response|ignored|for \d+|for (?:an|ages|hours"
+            r"|over|half|almost|nearly))",
+            r"(?:no one|nobody|no body) (?:has |have |had |ever |even |is |was )*(?:comes?|came|answer\w*"
+            r"|respond\w*|coming|showed up|shows up|help\w*|check\w*|been)",
+        ),
+        fr=(
+            r"(?:sonnette|bouton d'appel)(?: \w+){0,6}? (?:personne|pas de reponse|sans reponse|ignor\w*"
+            r"|pendant (?:\d+|des heures|une heure|longtemps))",
+            r"personne (?:ne |n')(?:vient|venait|est venu\w*|repond\w*|arrive|est passe\w*|s'occupe|nous aide)",
+            r"(?:sonne|appuye|appele)(?: \w+){0,4}? (?:sans (?:reponse|que personne)|pendant (?:\d+|des heures"
+            r"|une heure|longtemps))",
+        ),
+        es=(
+            r"timbre(?: \w+){0,6}? (?:nadie|sin respuesta|no (?:vienen|viene|contestan|responden|hacen caso)"
+            r"|durante (?:\d+|horas|una hora|mucho))",
+            r"nadie (?:nos |le |me |la |lo )?(?:viene|vino|venia|contesta|contesto|responde|respondio|acude"
+            r"|acudio|atiende|atendio|ha venido|hace caso|ayuda|ayudo)",
+            r"no (?:viene|vino|venia|ha venido|contesta|responde|acude|atiende) nadie",
+        ),
+    ),
+    # --- medium: only unambiguous ones; the rest is left to the analyzer -------------------
+    RuleSpec(
+        "long_wait",
+        "medium",
+        "long wait",
+        en=(
+            r"wait(?:ed|ing)?(?: \w+){0,3}? (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+            r"|several|many|an|over an) (?:hours?|hrs?|h)|wait(?:ed|ing)? (?:for )?hours",
+            r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|several|many) (?:hours?|hrs?|h) "
+            r"(?:wait|waiting|in the waiting room|in a&e|in the er|in (?:the )?emergency)",
+        ),
+        fr=(
+            r"attend\w*(?: \w+){0,3}? (?:\d+|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|plusieurs) ?"
+            r"(?:heures?|h)",
+            r"(?:\d+ ?h|\w+ heures?) d'attente|attend\w* (?:pendant )?des heures",
+        ),
+        es=(
+            r"esper\w*(?: \w+){0,3}? (?:\d+|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|varias"
+            r"|muchas) ?(?:horas?|h)",
+            r"(?:\d+|\w+) horas de espera|esper\w* (?:durante )?horas",
+        ),
+    ),
+)
+
+# --- scope tables --------------------------------------------------------------------------
+
+# Tokens that negate what follows: "no", "denies", "pas", "sin", any "...n't".
+NEGATION_CUES = _words(
+    "no not never without nor neither denies denied deny denying",
+    "dont doesnt didnt isnt wasnt arent werent hasnt havent hadnt wont wouldnt cant couldnt aint",
+    "pas jamais aucun aucune sans ni ne n' rien nie niait",
+    "nunca jamas sin ningun ninguna ninguno tampoco niega nego negaba descarta descarto descartado",
+)
+
+# Function words a negation reaches across: "denies ANY chest pain", "n'a PAS DE douleur",
+# "no TIENE dolor". A content word ("the nurse did not CHECK his chest pain") ends the scope.
+NEGATION_FILLERS = _words(
+    "a an the any his her my their your our its this that some have has had having",
+    "feel feels felt feeling experience experienced experiencing complain complained complaining of",
+    "report reported reports sign signs evidence symptom symptoms history further more ever",
+    "been be is was are were being am i i'm im he she it they there he's she's it's",
+    "do does did get gets got getting show shows showed showing suffer suffers suffered suffering",
+    "from with to him me really at all significant obvious apparent acute new longer such like as",
+    "currently now today anymore or",
+    "de d' du des la le les l' un une a ai as avait avais avons ont eu est etait ete sa son ses ma mon",
+    "mes leur leurs il elle je j' on y plus signe signes presente presentait ressent ressenti ressentait",
+    "sent senti sentait trace vraiment encore tout toute se s' me m' suis sommes nous ce cette",
+    "actuellement ou fait fais faisait",
+    "del el los las lo unos unas algun alguna tiene tengo tenia tuvo tuve tenemos hay habia hubo ha he",
+    "han presenta presento presentaba siente siento sentia senti refiere su mi sus mis es era fue esta",
+    "estaba estoy ya mas nada signos signo sintomas ahora o",
+)
+
+# Words just before a finding that say it is over: "se me PASO el dolor", "RECOVERED from".
+PRE_RESOLUTION = _words(
+    "recovered recovering resolved healed cured",
+    "recupere recuperee remis remise gueri guerie",
+    "desaparecio desaparecieron paso quito recupero recuperado recuperada curo",
+)
+
+# Words between a finding and a later resolution that keep them linked: "chest pain
+# yesterday BUT IT'S fine now". People are excluded on purpose: in "he can't breathe and
+# the nurse went away" it is the nurse who went away.
+RESOLUTION_FILLERS = _words(
+    "is was has have had it it's its that this which but and now then since already finally",
+    "completely totally fully all yesterday today earlier before last week night morning evening",
+    "afternoon ago a an few days day hours hour minutes minute so thankfully luckily quickly",
+    "eventually soon after mostly pretty much seems seemed been got get i i'm im am feel feeling",
+    "the on in at for by , really",
+    "il c' ca cela est a etait avait s' se mais et maintenant depuis hier deja completement",
+    "totalement enfin heureusement finalement rapidement la le les semaine derniere dernier nuit",
+    "matin soir jours jour heures heure minutes tout toute ce y en qui que qu' puis apres bien",
+    "je j' suis me m' vais va ai",
+    "ya me le que es era fue ha han habia pero y ahora ayer hoy anoche completamente totalmente por",
+    "fin afortunadamente rapidamente el semana pasada pasado noche manana tarde dias dia horas hora",
+    "minutos todo toda esta estaba eso luego despues a yo estoy lo su mi",
+)
+
+# Phrases, tried at each token after a finding, that say it has resolved.
+RESOLUTION_PHRASES: tuple[str, ...] = (
+    r"gone|went away|go(?:ne)? away|resolved|subsided|settled|eased|healed|cleared(?: up)?|disappeared",
+    r"recovered|passed(?! out)|stopped|improved|better|under control|(?:is|was|it'?s) over|over now",
+    r"(?:fine|ok|okay|alright|all right|good|normal|stable|well) (?:now|again)",
+    r"disparu\w*|(?:c'est|s'est|est|sont) passee?s?|(?:calme|arrete|estompe|resorbe|stabilise)e?s?",
+    r"gueri\w*|resolu\w*|termine\w*|fini\w*|soulage\w*",
+    r"(?:va|allait|vais|allons) mieux|mieux maintenant|(?:ca|tout) va bien|sous controle",
+    r"(?:est|a) (?:tombee?|baisse|redescendue?)",
+    r"desaparec\w*|(?:ya )?se (?:me|le|te|nos|les) (?:fue|paso|quito)|ya se (?:fue|paso|quito)|ya paso",
+    r"se (?:calmo|detuvo|curo|resolvio|controlo|estabilizo|alivio)|curad[oa]|resuelt[oa]|controlad[oa]",
+    r"(?:esta|estoy|estamos) (?:mejor|estable)|(?:esta|estoy) bien ahora|ya esta bien|mucho mejor",
+    r"(?:mejor|bien) ahora|ahora (?:mejor|bien|estable)",
+)
+
+# Negation words that do not negate: "il n'arrete pas de saigner" means he keeps bleeding.
+PSEUDO_NEGATIONS: tuple[str, ...] = (
+    r"can'?t stop|won'?t stop|not only",
+    r"n'arret\w* pas|ne cess\w*(?: pas)?|ne fai\w* que|(?:ne )?(?:sai[st]|savai[st]) pas",
+    r"no (?:para|paraba|deja|dejaba) de",
+)

@@ -1,0 +1,202 @@
+"""Red-flag rules: find danger to a patient in free text, in English, French and Spanish.
+
+Safety first: a false alarm costs a nurse a minute, a missed emergency can cost a life,
+so every ambiguity resolves towards a hit. Two things switch a match off:
+
+* Negation. A cue ("no", "denies", "never", "n't", "pas", "sans", "sin", "niega") within
+  the few tokens before the match, reaching it only across function words: "denies ANY
+  chest pain", "n'a PAS DE douleur thoracique", "no TIENE dolor en el pecho". A content
+  word ends the scope ("the nurse did not CHECK his chest pain" is a hit), and so does
+  punctuation or a conjunction. A symptom phrased with a negation ("can't breathe") keeps
+  it inside its pattern, so only words before it are ever looked at.
+* Resolution. The finding is said to be over, in the same sentence: right after it,
+  across function words only ("the chest pain IS gone now", "trouble breathing yesterday
+  BUT IT'S fine now", "la douleur thoracique A disparu"), or just before it ("se me paso
+  el dolor de pecho"). A resolved critical or high finding becomes a medium
+  "resolved_<rule>" hit, so someone still follows up. A past event that is not said to be
+  resolved ("he collapsed and nobody came") stays a full hit.
+
+All three languages are matched whatever `language` says (feedback is often mislabeled);
+the language of the matching pattern goes into the reason, which never quotes the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from pipelines.urgency.patterns import (
+    NEGATION_CUES,
+    NEGATION_FILLERS,
+    PRE_RESOLUTION,
+    PSEUDO_NEGATIONS,
+    RESOLUTION_FILLERS,
+    RESOLUTION_PHRASES,
+    RULES,
+    RuleSpec,
+)
+
+LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")  # ascending
+LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
+NEGATION_WINDOW = 5  # tokens looked at before a match
+RESOLUTION_WINDOW = 8  # tokens looked at after a match
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One rule that fired; safe to log and show to staff because it quotes no patient text."""
+
+    level: str  # "critical" | "high" | "medium"
+    rule: str  # stable id, e.g. "breathing_difficulty" or "resolved_chest_pain"
+    reason: str  # names the rule and language only, never the patient's words
+
+
+def level_rank(level: str) -> int:
+    """Position in LEVELS; raises ValueError for an unknown level."""
+    return LEVELS.index(level)
+
+
+def max_level(*levels: str | None) -> str:
+    """The highest of the given levels, ignoring None; "low" when there are none."""
+    return max((lvl for lvl in levels if lvl is not None), key=level_rank, default="low")
+
+
+_FOLD = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u0153": "oe",
+        "\u00e6": "ae",
+        "-": " ",
+        "\u2010": " ",
+        "\u2011": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "(": " ",
+        ")": " ",
+        "[": " ",
+        "]": " ",
+        '"': " ",
+        "\u00ab": " ",
+        "\u00bb": " ",
+        "\u201c": " ",
+        "\u201d": " ",
+    }
+)
+_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"(?:qu|[cdjlmnst])'|[a-z]*n't|[a-z0-9]+(?:'(?:s|m|re|ve|ll|d))?|[.,;:!?]")
+_PSEUDO = re.compile(r"\b(?:" + "|".join(PSEUDO_NEGATIONS) + r")\b")
+_RESOLVED = re.compile(r"(?:" + "|".join(RESOLUTION_PHRASES) + r")\b")
+_COMPILED: tuple[tuple[RuleSpec, dict[str, re.Pattern[str]]], ...] = tuple(
+    (spec, {lang: re.compile(r"\b(?:" + "|".join(getattr(spec, lang)) + r")\b") for lang in LANGUAGES})
+    for spec in RULES
+)
+
+_NEGATED, _RESOLVED_HIT, _HIT = 0, 1, 2  # outcomes of one match, worst to best
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, straighten apostrophes, hyphens to spaces, single spaces."""
+    text = text.casefold().translate(_FOLD)
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class _Doc:
+    folded: str
+    tokens: list[str]
+    starts: list[int]
+    blocked: frozenset[int]  # token indices inside a pseudo-negation ("n'arrete pas de")
+
+
+def _doc(folded: str) -> _Doc:
+    found = list(_TOKEN.finditer(folded))
+    starts = [m.start() for m in found]
+    pseudo = [m.span() for m in _PSEUDO.finditer(folded)]
+    blocked = frozenset(i for i, s in enumerate(starts) if any(a <= s < b for a, b in pseudo))
+    return _Doc(folded, [m.group() for m in found], starts, blocked)
+
+
+def _is_cue(token: str) -> bool:
+    return token in NEGATION_CUES or token.endswith("n't")
+
+
+def _outcome(doc: _Doc, start: int, end: int, resolvable: bool) -> int:
+    """Whether one match is negated, said to be resolved, or a hit.
+
+    A finding phrased as a negation ("no puede respirar", "pas recu son traitement") is
+    never negated again: the "n'" in "il n'a pas recu" belongs to the finding itself.
+    """
+    first = bisect_left(doc.starts, start)
+    look_back = 0 if first < len(doc.tokens) and _is_cue(doc.tokens[first]) else NEGATION_WINDOW
+    for j in range(first - 1, max(-1, first - 1 - look_back), -1):
+        tok = doc.tokens[j]
+        if j in doc.blocked:
+            break
+        if _is_cue(tok):
+            return _NEGATED
+        if resolvable and tok in PRE_RESOLUTION:
+            return _RESOLVED_HIT
+        if tok not in NEGATION_FILLERS:
+            break
+    if resolvable:
+        after = bisect_left(doc.starts, end)
+        for j in range(after, min(len(doc.tokens), after + RESOLUTION_WINDOW)):
+            if _RESOLVED.match(doc.folded, doc.starts[j]):
+                return _RESOLVED_HIT
+            if doc.tokens[j] not in RESOLUTION_FILLERS:
+                break
+    return _HIT
+
+
+def _best(doc: _Doc, pattern: re.Pattern[str], resolvable: bool) -> int | None:
+    """The best outcome over all matches of one pattern, None when nothing matches."""
+    best = None
+    for match in pattern.finditer(doc.folded):
+        outcome = _outcome(doc, match.start(), match.end(), resolvable)
+        if outcome == _HIT:
+            return _HIT
+        best = outcome if best is None else max(best, outcome)
+    return best
+
+
+def _language_order(language: str | None) -> tuple[str, ...]:
+    """The stated language first (its name wins a tie in the reason), then the others."""
+    code = re.split(r"[-_]", (language or "").strip().lower())[0]
+    return (code, *(lang for lang in LANGUAGES if lang != code)) if code in LANGUAGES else LANGUAGES
+
+
+def red_flags(text: str | None, language: str | None = None) -> list[RuleHit]:
+    """At most one hit per rule id, highest level first (rule table order within a level)."""
+    if not text or not text.strip():
+        return []
+    doc = _doc(fold(text))
+    languages = _language_order(language)
+    hits: list[RuleHit] = []
+    for spec, patterns in _COMPILED:
+        resolvable = level_rank(spec.level) > level_rank("medium")
+        found: tuple[int, str] | None = None
+        for lang in languages:
+            outcome = _best(doc, patterns[lang], resolvable)
+            if outcome is not None and outcome > _NEGATED and (found is None or outcome > found[0]):
+                found = (outcome, lang)
+                if outcome == _HIT:
+                    break
+        if found is None:
+            continue
+        outcome, lang = found
+        if outcome == _HIT:
+            hits.append(RuleHit(spec.level, spec.rule, f"red flag: {spec.label} ({lang})"))
+        else:
+            hits.append(
+                RuleHit("medium", f"resolved_{spec.rule}", f"resolved red flag: {spec.label} ({lang})")
+            )
+    hits.sort(key=lambda hit: -level_rank(hit.level))
+    return hits
