@@ -9,79 +9,37 @@ from models.settings import Settings, SettingsError
 ALL_QUEUES = "relay,asr,llm,scoring,notify,training"
 
 
+def _celery(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
+
+
 def ingest_command(bind: str, workers: int, threads: int = 4) -> list[str]:
     """gunicorn with threaded workers; each thread holds a request while the DB commits."""
     return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "ingest.app:get_app()",
-        "--bind",
-        bind,
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--graceful-timeout",
-        "20",
-        "--access-logfile",
-        "-",
+        *(sys.executable, "-m", "gunicorn", "ingest.app:get_app()"),
+        *("--bind", bind, "--workers", str(workers)),
+        *("--worker-class", "gthread", "--threads", str(threads)),
+        *("--graceful-timeout", "20", "--access-logfile", "-"),
     ]
 
 
 def worker_command(queues: str, concurrency: int, hostname: str = "worker@%h") -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "worker",
-        "--queues",
-        queues,
-        "--concurrency",
-        str(concurrency),
-        "--hostname",
-        hostname,
-        "--loglevel",
-        "INFO",
-        "-E",
-    ]
+    return _celery(
+        *("worker", "--queues", queues, "--concurrency", str(concurrency)),
+        *("--hostname", hostname, "--loglevel", "INFO", "-E"),
+    )
 
 
 def beat_command(settings: Settings) -> list[str]:
     schedule = settings.var_dir / "celerybeat-schedule"
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "beat",
-        "--schedule",
-        str(schedule),
-        "--loglevel",
-        "INFO",
-    ]
+    return _celery("beat", "--schedule", str(schedule), "--loglevel", "INFO")
 
 
 def flower_command(settings: Settings, port: int, address: str = "0.0.0.0") -> list[str]:
     """Flower shows task arguments (feedback ids) and can revoke tasks: never open in production."""
     if settings.environment == "production" and not settings.flower_basic_auth:
         raise SettingsError("FLOWER_BASIC_AUTH (user:password) must be set in production")
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "flower",
-        f"--port={port}",
-        f"--address={address}",
-        "--persistent=False",
-    ]
+    command = _celery("flower", f"--port={port}", f"--address={address}", "--persistent=False")
     if settings.flower_basic_auth:
         command.append(f"--basic-auth={settings.flower_basic_auth}")
     return command
