@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from models.db import make_engine
-from models.tables import Base
+from models.schema import metadata
 
 config = context.config
 
@@ -25,7 +25,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # render_as_batch: SQLite cannot ALTER most things, Alembic rebuilds the table instead.
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -1,0 +1,9 @@
+"""Every table module, imported in one place so Alembic and tests see the whole schema.
+
+Add a line here when a new module of tables appears.
+"""
+
+from models import tables  # noqa: F401
+from models.tables import Base
+
+metadata = Base.metadata
