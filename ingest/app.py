@@ -7,8 +7,10 @@ from __future__ import annotations
 import falcon
 from sqlalchemy.orm import Session, sessionmaker
 
+from ingest.analytics import AnalyticsSummary, AnalyticsTrends
 from ingest.auth import Authenticator
 from ingest.errors import handle_unexpected
+from ingest.feedback_list import FeedbackExport, FeedbackList
 from ingest.feedback_resource import FeedbackCollection, FeedbackItem, Publisher
 from ingest.health import Health, Pingable, Ready
 from ingest.openapi import OpenApi
@@ -31,9 +33,19 @@ def create_app(
     app.add_route("/readyz", Ready(session_factory, publisher))
     app.add_route("/openapi.json", OpenApi())
     app.add_route(
-        "/v1/feedback", FeedbackCollection(auth, session_factory, publisher, settings.max_body_bytes)
+        "/v1/feedback",
+        FeedbackCollection(
+            auth, session_factory, publisher, settings.max_body_bytes, FeedbackList(auth, session_factory)
+        ),
     )
+    app.add_route("/v1/feedback/export.csv", FeedbackExport(auth, session_factory))
     app.add_route("/v1/feedback/{feedback_id}", FeedbackItem(auth, session_factory))
+    app.add_route(
+        "/v1/analytics/summary", AnalyticsSummary(auth, session_factory, settings.analytics_min_sample)
+    )
+    app.add_route(
+        "/v1/analytics/trends", AnalyticsTrends(auth, session_factory, settings.analytics_min_sample)
+    )
     return app
 
 

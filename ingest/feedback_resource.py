@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.auth import Authenticator
 from ingest.body import read_json
 from ingest.errors import FieldErrors
+from ingest.feedback_list import FeedbackList
 from ingest.intake import IdempotencyConflict, accept_feedback, mark_published
 from ingest.schemas import FeedbackIn
 from ingest.views import feedback_detail
@@ -41,11 +42,17 @@ class FeedbackCollection:
         sessions: sessionmaker[Session],
         publisher: Publisher,
         max_body_bytes: int,
+        lister: FeedbackList,
     ) -> None:
         self._auth = auth
         self._sessions = sessions
         self._publisher = publisher
         self._limit = max_body_bytes
+        self._lister = lister
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The staff list shares this path with submission."""
+        self._lister.on_get(req, resp)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self._auth.require(req, SUBMITTER_ROLES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.openapi_staff import LIST_OPERATION, staff_paths
 from ingest.schemas import FeedbackIn
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -70,6 +71,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
         "paths": {
+            **staff_paths(),
             "/healthz": {
                 "get": {
                     "summary": "Liveness",
@@ -92,6 +94,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/v1/feedback": {
+                "get": LIST_OPERATION,
                 "post": {
                     "summary": "Submit feedback (kiosk, integration or staff key)",
                     "parameters": [

@@ -29,6 +29,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise SettingsError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if not value.startswith(schemes):
@@ -63,7 +76,24 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     google_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+    gemini_batch_size: int = 10
+    gemini_batch_wait_ms: int = 500
+    gemini_daily_token_budget: int = 2_000_000
+    gemini_max_attempts: int = 3
+    gemini_timeout_seconds: int = 30
+    gemini_breaker_failures: int = 5
+    gemini_breaker_reset_seconds: int = 60
     flower_basic_auth: str | None = None
+    analytics_min_sample: int = 30
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    max_batch_bytes: int = 4 * 1024 * 1024
+    max_audio_bytes: int = 25 * 1024 * 1024
+    max_audio_seconds: int = 600
+    transcript_min_confidence: float = 0.5
+    rate_limit_per_minute: int = 600
 
 
 DEV_SECRET = "carepulse-dev-secret-change-me"
@@ -104,5 +134,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_base_url=env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000",
         google_api_key=env.get("GOOGLE_API_KEY") or None,
         gemini_model=env.get("GEMINI_MODEL") or "gemini-2.5-flash",
+        gemini_base_url=(
+            _url(env, "GEMINI_BASE_URL", "", ("http://", "https://")) if env.get("GEMINI_BASE_URL") else None
+        ),
+        gemini_batch_size=_int(env, "GEMINI_BATCH_SIZE", 10, minimum=1),
+        gemini_batch_wait_ms=_int(env, "GEMINI_BATCH_WAIT_MS", 500, minimum=0),
+        gemini_daily_token_budget=_int(env, "GEMINI_DAILY_TOKEN_BUDGET", 2_000_000, minimum=0),
+        gemini_max_attempts=_int(env, "GEMINI_MAX_ATTEMPTS", 3, minimum=1),
+        gemini_timeout_seconds=_int(env, "GEMINI_TIMEOUT_SECONDS", 30, minimum=1),
+        gemini_breaker_failures=_int(env, "GEMINI_BREAKER_FAILURES", 5, minimum=1),
+        gemini_breaker_reset_seconds=_int(env, "GEMINI_BREAKER_RESET_SECONDS", 60, minimum=1),
         flower_basic_auth=env.get("FLOWER_BASIC_AUTH") or None,
+        analytics_min_sample=_int(env, "ANALYTICS_MIN_SAMPLE", 30, minimum=1),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        twilio_api_base_url=_url(env, "TWILIO_API_BASE_URL", "https://api.twilio.com", ("http://", "https://")),
+        max_batch_bytes=_int(env, "MAX_BATCH_BYTES", 4 * 1024 * 1024, minimum=1024),
+        max_audio_bytes=_int(env, "MAX_AUDIO_BYTES", 25 * 1024 * 1024, minimum=1024),
+        max_audio_seconds=_int(env, "MAX_AUDIO_SECONDS", 600, minimum=1),
+        transcript_min_confidence=_fraction(env, "TRANSCRIPT_MIN_CONFIDENCE", 0.5),
+        rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 600, minimum=0),
     )

@@ -56,8 +56,16 @@ def test_readiness_names_a_down_broker(
 def test_openapi_lists_every_endpoint(client: testing.TestClient) -> None:
     document = client.simulate_get("/openapi.json").json
     assert document["openapi"].startswith("3.")
-    assert {"/healthz", "/readyz", "/openapi.json", "/v1/feedback", "/v1/feedback/{id}"} <= set(
-        document["paths"]
-    )
+    assert {
+        "/healthz",
+        "/readyz",
+        "/openapi.json",
+        "/v1/feedback",
+        "/v1/feedback/{id}",
+        "/v1/feedback/export.csv",
+        "/v1/analytics/summary",
+        "/v1/analytics/trends",
+    } <= set(document["paths"])
+    assert {"get", "post"} <= set(document["paths"]["/v1/feedback"])
     rating = document["components"]["schemas"]["FeedbackIn"]["properties"]["rating"]
     assert rating["anyOf"][0]["maximum"] == 5
