@@ -32,6 +32,8 @@ imports = (
     "workers.analysis_tasks",
     "workers.scoring_tasks",
     "workers.notify_tasks",
+    "workers.training_tasks",
+    "workers.transcription_tasks",
 )
 
 task_queues = [Queue(name) for name in QUEUES]
@@ -40,6 +42,7 @@ task_routes = {
     "outbox.*": {"queue": "relay"},
     "feedback.transcribe": {"queue": "asr"},
     "feedback.analyze": {"queue": "llm"},
+    "llm.*": {"queue": "llm"},
     "feedback.score": {"queue": "scoring"},
     "feedback.route": {"queue": "notify"},
     "training.*": {"queue": "training"},

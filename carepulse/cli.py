@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from carepulse.llm_commands import add_commands as add_llm_commands
+from carepulse.training_cli import add_commands as add_training_commands
 from models.keys import KeyRequestError
 from models.settings import SettingsError, load_settings
 
@@ -15,6 +17,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if args.role == "ingest":
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = roles.fresh_metrics_dir(settings, "ingest")
         command = roles.ingest_command(args.bind, args.workers, args.threads)
     elif args.role == "worker":
         command = roles.worker_command(args.queues, args.concurrency)
@@ -33,6 +36,9 @@ def _migrate(_: argparse.Namespace) -> int:
     settings = load_settings()
     upgrade(settings.database_url)
     print("migrations applied")
+    from carepulse.training_commands import ensure_first_champion
+
+    print(f"urgency model champion: {ensure_first_champion(settings)}")
     return 0
 
 
@@ -108,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = key_actions.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
     revoke.set_defaults(handler=_keys)
+    add_llm_commands(commands)
+    add_training_commands(commands)
     return parser
 
 

@@ -16,7 +16,14 @@ from dataclasses import replace
 
 from carepulse.dev_keys import ensure_dev_keys
 from carepulse.private_redis import start_redis
-from carepulse.roles import ALL_QUEUES, beat_command, flower_command, ingest_command, worker_command
+from carepulse.roles import (
+    ALL_QUEUES,
+    beat_command,
+    flower_command,
+    fresh_metrics_dir,
+    ingest_command,
+    worker_command,
+)
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 from models.settings import load_settings
@@ -65,6 +72,7 @@ def run_dev(port: int) -> int:
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", public),
     )
     settings = replace(settings, redis_url=redis_url)
+    ingest_env = env | {"PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(settings, "ingest")}
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
@@ -79,14 +87,16 @@ def run_dev(port: int) -> int:
         engine = make_engine(settings.database_url)
         tokens = ensure_dev_keys(make_session_factory(engine), var_dir / "dev-keys.json")
         engine.dispose()
-        for command in (
-            ingest_command(f"127.0.0.1:{port}", workers=1),
-            worker_command(ALL_QUEUES, concurrency=2, hostname="dev@%h"),
-            beat_command(settings),
-            flower_command(settings, port + 1, address="127.0.0.1"),
+        for command, role_env in (
+            (ingest_command(f"127.0.0.1:{port}", workers=1), ingest_env),
+            (worker_command(ALL_QUEUES, concurrency=2, hostname="dev@%h"), env),
+            (beat_command(settings), env),
+            (flower_command(settings, port + 1, address="127.0.0.1"), env),
         ):
             # Own process group: the terminal's Ctrl-C reaches us, and we stop children in order.
-            children.append(subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, process_group=0))
+            children.append(
+                subprocess.Popen(command, env=role_env, stdin=subprocess.DEVNULL, process_group=0)
+            )
         _wait_http(f"{public}/healthz", children, timeout=60)
         print(
             f"\nCarePulse is running.\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 from models.settings import Settings, SettingsError
@@ -11,6 +12,14 @@ ALL_QUEUES = "relay,asr,llm,scoring,notify,training"
 
 def _celery(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
+
+
+def fresh_metrics_dir(settings: Settings, role: str) -> str:
+    """An empty PROMETHEUS_MULTIPROC_DIR: counts left by a previous run would be added in."""
+    directory = settings.var_dir.resolve() / f"prometheus-{role}"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return str(directory)
 
 
 def ingest_command(bind: str, workers: int, threads: int = 4) -> list[str]:

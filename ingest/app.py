@@ -9,29 +9,41 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.analytics import AnalyticsSummary, AnalyticsTrends
 from ingest.auth import Authenticator
+from ingest.channel_routes import ChannelPublisher, add_channel_routes
 from ingest.errors import handle_unexpected
 from ingest.feedback_list import FeedbackExport, FeedbackList
-from ingest.feedback_resource import FeedbackCollection, FeedbackItem, Publisher
+from ingest.feedback_resource import FeedbackCollection, FeedbackItem
 from ingest.health import Health, Pingable, Ready
+from ingest.metrics import MetricsMiddleware, MetricsResource, PipelineCollector, QueueGauge
 from ingest.openapi import OpenApi
+from ingest.rate_limit import RateLimiter, redis_client
+from ingest.training_reports import TrainingRunReport
 from models.db import make_engine, make_session_factory
 from models.settings import Settings, load_settings
 from workers.chains import CeleryPublisher
 
 
-class BrokerPublisher(Publisher, Pingable):
-    """What ingest needs of the broker: publish chain starts, and answer a ping."""
+class BrokerPublisher(ChannelPublisher, Pingable, QueueGauge):
+    """What ingest needs of the broker: publish text and audio chains, answer a ping, count queues."""
 
 
 def create_app(
     settings: Settings, session_factory: sessionmaker[Session], publisher: BrokerPublisher
 ) -> falcon.App:
-    app = falcon.App()
+    app = falcon.App(
+        middleware=[
+            MetricsMiddleware(),
+            RateLimiter(redis_client(settings.redis_url), settings.rate_limit_per_minute),
+        ]
+    )
     app.add_error_handler(Exception, handle_unexpected)
     auth = Authenticator(session_factory, settings.key_cache_seconds)
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(session_factory, publisher))
     app.add_route("/openapi.json", OpenApi())
+    app.add_route(
+        "/metrics", MetricsResource(PipelineCollector(session_factory, publisher), settings.metrics_token)
+    )
     app.add_route(
         "/v1/feedback",
         FeedbackCollection(
@@ -40,12 +52,16 @@ def create_app(
     )
     app.add_route("/v1/feedback/export.csv", FeedbackExport(auth, session_factory))
     app.add_route("/v1/feedback/{feedback_id}", FeedbackItem(auth, session_factory))
+    reports = TrainingRunReport(auth, session_factory)
+    app.add_route("/v1/training/runs/{run_id}", reports)
+    app.add_route("/v1/training/runs/{run_id}/{image}", reports, suffix="image")
     app.add_route(
         "/v1/analytics/summary", AnalyticsSummary(auth, session_factory, settings.analytics_min_sample)
     )
     app.add_route(
         "/v1/analytics/trends", AnalyticsTrends(auth, session_factory, settings.analytics_min_sample)
     )
+    add_channel_routes(app, settings, session_factory, publisher, auth)
     return app
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 import falcon
+from pydantic import BaseModel, ValidationError
+
+from ingest.errors import FieldErrors, error_list
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def read_json(req: falcon.Request, limit: int) -> Any:
@@ -32,3 +37,14 @@ def _too_large(limit: int) -> falcon.HTTPContentTooLarge:
     return falcon.HTTPContentTooLarge(
         title="Body too large", description=f"The body must be at most {limit} bytes."
     )
+
+
+def read_model(req: falcon.Request, limit: int, model: type[ModelT]) -> ModelT:
+    """A JSON object validated as `model`, or 415, 413, 400 or 422 naming the fields."""
+    body = read_json(req, limit)
+    if not isinstance(body, dict):
+        raise falcon.HTTPBadRequest(title="Malformed body", description="Send a JSON object.")
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise FieldErrors(error_list(exc)) from None

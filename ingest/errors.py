@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import falcon
+from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +33,12 @@ def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception
     raise falcon.HTTPInternalServerError(
         title="Internal error", description="The request could not be completed; it was logged."
     )
+
+
+def error_list(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+    """pydantic's errors as [{"field", "message"}], field paths under `prefix`."""
+    errors = []
+    for error in exc.errors(include_url=False, include_input=False):
+        path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
+        errors.append({"field": path or "body", "message": error["msg"]})
+    return errors

@@ -6,33 +6,27 @@ import logging
 from typing import Protocol
 
 import falcon
-from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
-from ingest.body import read_json
+from ingest.body import read_model
 from ingest.errors import FieldErrors
 from ingest.feedback_list import FeedbackList
 from ingest.intake import IdempotencyConflict, accept_feedback, mark_published
 from ingest.schemas import FeedbackIn
+from ingest.triage import TriageIn, apply_triage
 from ingest.views import feedback_detail
+from models.db import session_scope
 from models.keys import STAFF_ROLES
 
 log = logging.getLogger(__name__)
 
 SUBMITTER_ROLES = frozenset({"kiosk", "integration", "staff", "admin"})
+TRIAGE_BODY_LIMIT = 16 * 1024
 
 
 class Publisher(Protocol):
     def publish(self, feedback_ids: list[str]) -> None: ...
-
-
-def field_errors(exc: ValidationError) -> FieldErrors:
-    errors = [
-        {"field": ".".join(str(part) for part in error["loc"]) or "body", "message": error["msg"]}
-        for error in exc.errors(include_url=False, include_input=False)
-    ]
-    return FieldErrors(errors)
 
 
 class FeedbackCollection:
@@ -56,13 +50,7 @@ class FeedbackCollection:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self._auth.require(req, SUBMITTER_ROLES)
-        body = read_json(req, self._limit)
-        if not isinstance(body, dict):
-            raise falcon.HTTPBadRequest(title="Malformed body", description="Send a JSON object.")
-        try:
-            data = FeedbackIn.model_validate(body)
-        except ValidationError as exc:
-            raise field_errors(exc) from None
+        data = read_model(req, self._limit, FeedbackIn)
         idempotency_key = req.get_header("Idempotency-Key")
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise FieldErrors([{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}])
@@ -104,4 +92,15 @@ class FeedbackItem:
         if detail is None:
             raise falcon.HTTPNotFound(title="Not found", description="No feedback with this id.")
         resp.media = detail
+        resp.set_header("Cache-Control", "no-store")
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, feedback_id: str) -> None:
+        """Acknowledge or resolve, with an optional note and urgency label (audited)."""
+        principal = self._auth.require(req, STAFF_ROLES)
+        change = read_model(req, TRIAGE_BODY_LIMIT, TriageIn)
+        with session_scope(self._sessions) as session:
+            if not apply_triage(session, feedback_id, change, principal.name):
+                raise falcon.HTTPNotFound(title="Not found", description="No feedback with this id.")
+        with self._sessions() as session:
+            resp.media = feedback_detail(session, feedback_id)
         resp.set_header("Cache-Control", "no-store")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.openapi_channels import with_channels
 from ingest.openapi_staff import LIST_OPERATION, staff_paths
+from ingest.openapi_training import TRIAGE_OPERATION, training_paths, training_schemas
 from ingest.schemas import FeedbackIn
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -52,6 +54,7 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "FeedbackIn": feedback_schema,
+                **training_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["title"],
@@ -121,7 +124,7 @@ def openapi_document() -> dict[str, Any]:
                         422,
                         ok={"202": _json("Stored; processing follows", accepted)},
                     ),
-                }
+                },
             },
             "/v1/feedback/{id}": {
                 "get": {
@@ -130,15 +133,17 @@ def openapi_document() -> dict[str, Any]:
                         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
                     "responses": _responses(401, 403, 404, ok={"200": _json("The item", {"type": "object"})}),
-                }
+                },
+                "patch": TRIAGE_OPERATION,
             },
+            **training_paths(),
         },
     }
 
 
 class OpenApi:
     def __init__(self) -> None:
-        self._document = openapi_document()
+        self._document = with_channels(openapi_document())
 
     def on_get(self, req: Any, resp: Any) -> None:
         resp.media = self._document

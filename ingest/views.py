@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.audio_view import audio_fields
+from ingest.triage import triage_view
 from models.tables import Alert, Analysis, Feedback, UrgencyDecision
 
 
@@ -46,6 +48,7 @@ def feedback_detail(session: Session, feedback_id: str) -> dict[str, Any] | None
         "status": item.status,
         "failure_reason": item.failure_reason,
         "text": item.text,
+        **audio_fields(session, item.id),
         "rating": item.rating,
         "emoji": item.emoji,
         "language": (analysis.language if analysis else None) or item.language,
@@ -65,5 +68,5 @@ def feedback_detail(session: Session, feedback_id: str) -> dict[str, Any] | None
             }
             for alert in alerts
         ],
-        "triage": {"state": item.triage_state, "notes": [], "urgency_label": None},
+        "triage": triage_view(session, item),
     }

@@ -51,6 +51,16 @@ def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ..
     return value
 
 
+def _cron(env: Mapping[str, str], name: str, default: str) -> str:
+    """Five crontab fields (minute hour day-of-month month day-of-week), in CAREPULSE_TIMEZONE."""
+    value = (env.get(name) or default).strip()
+    if len(value.split()) != 5:
+        raise SettingsError(
+            f"{name} must have five crontab fields (minute hour day month weekday), got {value!r}"
+        )
+    return value
+
+
 def default_database_url(var_dir: Path) -> str:
     """SQLite under ./var: the zero-setup default for one machine."""
     return f"sqlite:///{(var_dir / 'carepulse.db').resolve()}"
@@ -66,6 +76,9 @@ class Settings:
     var_dir: Path
     environment: str = "development"
     timezone: str = "UTC"
+    urgency_model_dir: Path = Path("var/models")
+    model_refresh_seconds: int = 30
+    retrain_cron: str = "0 2 * * 0"
     visibility_timeout: int = 3600
     outbox_sweep_seconds: int = 5
     outbox_grace_seconds: int = 10
@@ -78,7 +91,7 @@ class Settings:
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None
     gemini_batch_size: int = 10
-    gemini_batch_wait_ms: int = 500
+    gemini_batch_wait_ms: int = 1000
     gemini_daily_token_budget: int = 2_000_000
     gemini_max_attempts: int = 3
     gemini_timeout_seconds: int = 30
@@ -86,6 +99,7 @@ class Settings:
     gemini_breaker_reset_seconds: int = 60
     flower_basic_auth: str | None = None
     analytics_min_sample: int = 30
+    metrics_token: str | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
@@ -124,6 +138,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         environment=env.get("CAREPULSE_ENV") or "development",
         timezone=env.get("CAREPULSE_TIMEZONE") or "UTC",
+        urgency_model_dir=Path(env.get("URGENCY_MODEL_DIR") or var_dir / "models"),
+        model_refresh_seconds=_int(env, "MODEL_REFRESH_SECONDS", 30, minimum=1),
+        retrain_cron=_cron(env, "RETRAIN_CRON", "0 2 * * 0"),
         visibility_timeout=visibility,
         outbox_sweep_seconds=sweep,
         outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", 10, minimum=0),
@@ -138,7 +155,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             _url(env, "GEMINI_BASE_URL", "", ("http://", "https://")) if env.get("GEMINI_BASE_URL") else None
         ),
         gemini_batch_size=_int(env, "GEMINI_BATCH_SIZE", 10, minimum=1),
-        gemini_batch_wait_ms=_int(env, "GEMINI_BATCH_WAIT_MS", 500, minimum=0),
+        gemini_batch_wait_ms=_int(env, "GEMINI_BATCH_WAIT_MS", 1000, minimum=0),
         gemini_daily_token_budget=_int(env, "GEMINI_DAILY_TOKEN_BUDGET", 2_000_000, minimum=0),
         gemini_max_attempts=_int(env, "GEMINI_MAX_ATTEMPTS", 3, minimum=1),
         gemini_timeout_seconds=_int(env, "GEMINI_TIMEOUT_SECONDS", 30, minimum=1),
@@ -146,9 +163,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gemini_breaker_reset_seconds=_int(env, "GEMINI_BREAKER_RESET_SECONDS", 60, minimum=1),
         flower_basic_auth=env.get("FLOWER_BASIC_AUTH") or None,
         analytics_min_sample=_int(env, "ANALYTICS_MIN_SAMPLE", 30, minimum=1),
+        metrics_token=env.get("METRICS_TOKEN") or None,
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
-        twilio_api_base_url=_url(env, "TWILIO_API_BASE_URL", "https://api.twilio.com", ("http://", "https://")),
+        twilio_api_base_url=_url(
+            env, "TWILIO_API_BASE_URL", "https://api.twilio.com", ("http://", "https://")
+        ),
         max_batch_bytes=_int(env, "MAX_BATCH_BYTES", 4 * 1024 * 1024, minimum=1024),
         max_audio_bytes=_int(env, "MAX_AUDIO_BYTES", 25 * 1024 * 1024, minimum=1024),
         max_audio_seconds=_int(env, "MAX_AUDIO_SECONDS", 600, minimum=1),

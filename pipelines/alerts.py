@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import Alert, Feedback, UrgencyDecision, utcnow
-from pipelines.clients.messaging import OutboundMessage, Sender
+from pipelines.clients.messaging import MessageSuppressed, OutboundMessage, Sender
 
 
 @dataclass(frozen=True)
@@ -67,20 +67,24 @@ def route_feedback(
     for item, decision in rows:
         subject, body = alert_text(item, decision.level, targets.link_base)
         for alert in _ensure_alerts(session, item, decision.level, targets):
-            if alert.status != "sent":
+            if alert.status not in ("sent", "suppressed"):
                 alert.attempts += 1
-                alert.provider_id = sender.send(
-                    session,
-                    OutboundMessage(
-                        channel=alert.channel,
-                        to=alert.recipient,
-                        subject=subject if alert.channel == "email" else None,
-                        body=body,
-                        dedupe_key=f"alert-{alert.id}",
-                    ),
-                )
-                alert.status = "sent"
-                alert.sent_at = utcnow()
+                try:
+                    alert.provider_id = sender.send(
+                        session,
+                        OutboundMessage(
+                            channel=alert.channel,
+                            to=alert.recipient,
+                            subject=subject if alert.channel == "email" else None,
+                            body=body,
+                            dedupe_key=f"alert-{alert.id}",
+                        ),
+                    )
+                except MessageSuppressed:
+                    alert.status = "suppressed"  # the recipient replied STOP; recorded, not sent
+                else:
+                    alert.status = "sent"
+                    alert.sent_at = utcnow()
             alert_ids.append(alert.id)
     session.flush()
     return alert_ids

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
+
 from models.settings import Settings
+
+RETRAIN_EXPIRES_SECONDS = 6 * 3600.0
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -19,5 +23,24 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "outbox.sweep",
             "schedule": float(sweep),
             "options": {"expires": float(sweep)},
+        },
+        # Weekly, Sunday 02:00 in CAREPULSE_TIMEZONE by default (RETRAIN_CRON): retrain the
+        # urgency model. Expires after six hours so an outage never queues a second run.
+        "urgency-retrain": {
+            "task": "training.retrain",
+            "schedule": crontab.from_string(settings.retrain_cron),
+            "options": {"expires": RETRAIN_EXPIRES_SECONDS},
+        },
+        # Every 30 s: restart Gemini micro-batch work a crashed worker left behind.
+        "llm-sweep": {
+            "task": "llm.sweep",
+            "schedule": 30.0,
+            "options": {"expires": 30.0},
+        },
+        # Every 15 minutes: apply finished Gemini Batch-mode jobs (hours of turnaround).
+        "llm-collect-batches": {
+            "task": "llm.collect_batches",
+            "schedule": 900.0,
+            "options": {"expires": 900.0},
         },
     }

@@ -1,12 +1,81 @@
-"""The llm queue: read sentiment, emotions and topics."""
+"""The llm queue: read sentiment, emotions and topics.
 
+With GOOGLE_API_KEY set, items are micro-batched across tasks (see
+pipelines/analysis/batching.py): a task may return fewer or more ids than it was
+given, and its chain scores exactly the items it analyzed. `llm.sweep` restarts
+whatever a crashed worker left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import redis
+
+from pipelines.analysis.batching import BatchWindow, RedisCollector, collect_and_analyze, stale_work
+from pipelines.analysis.gemini import GeminiAnalyzer
+from pipelines.analysis.reanalysis import collect_batch_jobs
 from pipelines.analysis.stage import analyze_feedback
 from workers import runtime
 from workers.app import app
+from workers.chains import feedback_chain
 from workers.stage_task import StageTask
+
+log = logging.getLogger(__name__)
+
+SWEEP_GRACE_SECONDS = 120.0  # above any healthy wait for the scoring queue; a crash is rare
+
+
+@cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(runtime.settings().redis_url, socket_timeout=5)
+
+
+def _window() -> BatchWindow:
+    s = runtime.settings()
+    return BatchWindow(size=s.gemini_batch_size, wait_seconds=s.gemini_batch_wait_ms / 1000)
+
+
+def _start_collector() -> None:
+    """An empty chain: its analyze task collects what is waiting, then scores and routes it.
+    If the broker refuses, `llm.sweep` starts one later."""
+    try:
+        feedback_chain([]).apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - the buffer is durable, the sweep retries
+        log.warning("could not start a collector; llm.sweep will")
 
 
 @app.task(name="feedback.analyze", base=StageTask)
 def analyze(feedback_ids: list[str]) -> list[str]:
+    analyzer = runtime.analyzer()
+    if not isinstance(analyzer, GeminiAnalyzer):
+        with runtime.task_session() as session:
+            return analyze_feedback(session, feedback_ids, analyzer)
+    window = _window()
+    collector = RedisCollector(_redis(), ttl_seconds=window.wait_seconds + 10)
+    return collect_and_analyze(
+        runtime.session_factory(), collector, analyzer, feedback_ids, window, on_leftovers=_start_collector
+    )
+
+
+@app.task(name="llm.sweep", ignore_result=True)
+def sweep() -> int:
+    """Restart buffered items nobody is collecting and analyzed items never scored."""
     with runtime.task_session() as session:
-        return analyze_feedback(session, feedback_ids, runtime.analyzer())
+        waiting, unscored = stale_work(session, SWEEP_GRACE_SECONDS)
+    if waiting:
+        _start_collector()
+    if unscored:
+        feedback_chain(unscored).apply_async(retry=False)
+        log.info("llm sweep restarted %d analyzed items", len(unscored))
+    return len(unscored)
+
+
+@app.task(name="llm.collect_batches", ignore_result=True)
+def collect_batches() -> int:
+    """Apply finished Gemini Batch-mode jobs that `carepulse reanalyze` submitted."""
+    analyzer = runtime.analyzer()
+    if not isinstance(analyzer, GeminiAnalyzer):
+        return 0
+    return len(collect_batch_jobs(runtime.session_factory(), analyzer))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from celery import Celery, chain
 from celery.canvas import Signature
+from kombu.exceptions import ChannelError
 
 from workers.app import app as default_app
 
@@ -17,6 +18,17 @@ def feedback_chain(feedback_ids: list[str], app: Celery = default_app) -> Signat
     """analyze → score → route for the given items."""
     return chain(
         app.signature("feedback.analyze", args=(feedback_ids,)),
+        app.signature("feedback.score"),
+        app.signature("feedback.route"),
+    )
+
+
+def audio_chain(feedback_ids: list[str], app: Celery = default_app) -> Signature:
+    """transcribe → analyze → score → route. Text items pass through transcribe
+    untouched, so the outbox relay may use this chain for every item."""
+    return chain(
+        app.signature("feedback.transcribe", args=(feedback_ids,)),
+        app.signature("feedback.analyze"),
         app.signature("feedback.score"),
         app.signature("feedback.route"),
     )
@@ -34,8 +46,23 @@ class CeleryPublisher:
     def publish(self, feedback_ids: list[str]) -> None:
         feedback_chain(feedback_ids, self._app).apply_async(retry=False)
 
+    def publish_audio(self, feedback_ids: list[str]) -> None:
+        audio_chain(feedback_ids, self._app).apply_async(retry=False)
+
     def ping(self) -> None:
         """Raise unless the broker answers (kombu's Redis channel pings on open)."""
         with self._app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
             _ = conn.default_channel
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages waiting in each queue: what Flower cannot tell (DESIGN.md)."""
+        depths = {}
+        with self._app.connection_for_write() as conn:
+            channel = conn.default_channel
+            for queue in self._app.conf.task_queues:
+                try:
+                    depths[queue.name] = channel.queue_declare(queue=queue.name, passive=True).message_count
+                except ChannelError:  # never declared on this broker: nothing ever waited there
+                    depths[queue.name] = 0
+        return depths

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pipelines.outbox import claim_unpublished, mark_published
 from workers import runtime
 from workers.app import app
-from workers.chains import feedback_chain
+from workers.chains import audio_chain
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,8 @@ def sweep() -> int:
         entries = claim_unpublished(session, grace, SWEEP_LIMIT)
         for start in range(0, len(entries), CHAIN_SIZE):
             batch = entries[start : start + CHAIN_SIZE]
-            feedback_chain([entry.feedback_id for entry in batch]).apply_async(retry=False)
+            # audio_chain: the relay cannot tell audio from text, and transcribe passes text through.
+            audio_chain([entry.feedback_id for entry in batch]).apply_async(retry=False)
             mark_published(session, [entry.id for entry in batch])
         if entries:
             log.info("outbox relay published %d items", len(entries))

@@ -14,9 +14,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import make_engine, make_session_factory, session_scope
 from models.settings import Settings, load_settings
 from pipelines.alerts import AlertTargets
+from pipelines.analysis.gemini import gemini_analyzer
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.analysis.result import Analyzer
 from pipelines.clients.messaging import OfflineSender, Sender
+from pipelines.clients.twilio_recordings import TwilioRecordingFetcher
+from pipelines.optout import OptOutGuard, OptOutRegistry
+from pipelines.training.serving import ChampionProvider
+from pipelines.transcription.gemini import GeminiTranscriber
+from pipelines.transcription.result import Transcriber
+from pipelines.transcription.sphinx import PocketSphinxTranscriber
+from pipelines.transcription.stage import RecordingFetcher, TranscriptionPolicy
+from pipelines.urgency.model import UrgencyModel
 
 
 @cache
@@ -43,12 +52,56 @@ def task_session() -> Iterator[Session]:
 
 @cache
 def analyzer() -> Analyzer:
+    """Gemini (the local analyzer behind it) when GOOGLE_API_KEY is set, else local."""
+    if settings().google_api_key:
+        return gemini_analyzer(settings(), session_factory())
     return LocalAnalyzer()
+
+
+def session_factory() -> sessionmaker[Session]:
+    """For pipeline steps that need several short transactions (the Gemini batcher)."""
+    return _session_factory()
 
 
 @cache
 def sender() -> Sender:
-    return OfflineSender()
+    """Every outbound message passes the opt-out registry, whichever provider sends it."""
+    return OptOutGuard(OfflineSender(), OptOutRegistry(settings().secret_key))
+
+
+@cache
+def transcriber() -> Transcriber:
+    """Gemini (every language) when GOOGLE_API_KEY is set, else offline English PocketSphinx."""
+    s = settings()
+    if s.google_api_key:
+        return GeminiTranscriber(s.google_api_key, s.gemini_model, s.gemini_base_url)
+    return PocketSphinxTranscriber()
+
+
+@cache
+def recording_fetcher() -> RecordingFetcher | None:
+    """Twilio recordings need the account's credentials; without them IVR is off."""
+    s = settings()
+    if not (s.twilio_account_sid and s.twilio_auth_token):
+        return None
+    return TwilioRecordingFetcher(s.twilio_account_sid, s.twilio_auth_token, s.twilio_api_base_url)
+
+
+@cache
+def transcription_policy() -> TranscriptionPolicy:
+    s = settings()
+    return TranscriptionPolicy(min_confidence=s.transcript_min_confidence, max_seconds=s.max_audio_seconds)
+
+
+@cache
+def _champion() -> ChampionProvider:
+    s = settings()
+    return ChampionProvider(session_factory(), s.urgency_model_dir, s.model_refresh_seconds)
+
+
+def urgency_model() -> UrgencyModel:
+    """The registry's champion; call before opening the task's session (see ChampionProvider)."""
+    return _champion().current()
 
 
 @cache

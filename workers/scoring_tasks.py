@@ -1,4 +1,4 @@
-"""The scoring queue: decide urgency."""
+"""The scoring queue: decide urgency with the rules and the registry's champion model."""
 
 from pipelines.urgency.stage import score_feedback
 from workers import runtime
@@ -8,5 +8,6 @@ from workers.stage_task import StageTask
 
 @app.task(name="feedback.score", base=StageTask)
 def score(feedback_ids: list[str]) -> list[str]:
+    model = runtime.urgency_model()  # before the session: a first call may train the bootstrap model
     with runtime.task_session() as session:
-        return score_feedback(session, feedback_ids)
+        return score_feedback(session, feedback_ids, model)

@@ -7,8 +7,20 @@ so feminine and plural forms in French and Spanish need no stemmer.
 from __future__ import annotations
 
 
-def _expand(table: dict[str, float]) -> dict[str, float]:
-    return {form: weight for forms, weight in table.items() for form in forms.split()}
+def _expand(table: dict[str, float], plural: str = "s") -> dict[str, float]:
+    """One entry per listed form, plus a regular plural of each unless listed itself
+    ("mistake" -> "mistakes", "despectivo" -> "despectivos", "error" -> "errores")."""
+    forms = {form: weight for group, weight in table.items() for form in group.split()}
+    plurals = {_plural(form, plural): weight for form, weight in forms.items()}
+    return {**{p: w for p, w in plurals.items() if p not in forms}, **forms}
+
+
+def _plural(word: str, suffix: str) -> str:
+    if word.endswith("s") or word.endswith("x"):
+        return word
+    if suffix == "es" and word[-1] not in "aeiou":
+        return word + "es"
+    return word + "s"
 
 
 def _words(*groups: str) -> frozenset[str]:
@@ -41,6 +53,9 @@ SENTIMENT: dict[str, dict[str, float]] = {
             "problem problems complaint complaints broken confusing": -1.5,
             "cold late pain anxious hungry lost confused sick issue": -1.0,
             "long wait waited waiting": -0.5,
+            "patient encouraging supportive": 1.5,
+            "rushed overflowing smelled cancelled canceled": -1.5,
+            "nobody": -1.0,
         }
     ),
     "fr": _expand(
@@ -74,10 +89,15 @@ SENTIMENT: dict[str, dict[str, float]] = {
             "bruyant bruyante inconfortable probleme problemes plainte souffrance": -1.5,
             "froid froide froids froides douleur bruit": -1.0,
             "long longue longues attente attendu attendre": -0.5,
+            "merveilleuses": 3.0,
+            "interminable interminables errone erronee erronees": -2.0,
+            "ignores ignorees": -2.0,
+            "deborde debordee debordes impossible annule annulee annules annulees": -1.5,
         }
     ),
     "es": _expand(
-        {
+        plural="es",
+        table={
             "bien": 1.5,
             "bueno buena buenos buenas": 2.0,
             "excelente excelentes genial geniales perfecto perfecta maravilloso maravillosa": 3.0,
@@ -102,7 +122,15 @@ SENTIMENT: dict[str, dict[str, float]] = {
             "ruidoso ruidosa incomodo incomoda problema problemas queja": -1.5,
             "frio fria frios frias dolor ruido": -1.0,
             "largo larga largos largas espera esperar esperamos esperando": -0.5,
-        }
+            "maravillosas maravillosos": 3.0,
+            "carino": 2.0,
+            "paciencia paciente": 1.5,
+            "enseguida": 1.0,
+            "despectivo despectiva abandonados abandonadas": -2.5,
+            "equivocado equivocada": -2.0,
+            "eterna eterno desbordado desbordada cancelaron cancelado cancelada": -1.5,
+            "nadie": -1.0,
+        },
     ),
 }
 

@@ -5,8 +5,40 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from models.llm import LlmFallback
 from models.tables import Analysis, Feedback
-from pipelines.analysis.result import Analyzer
+from pipelines.analysis.result import AnalysisResult, Analyzer
+
+
+def store_analysis(session: Session, feedback_id: str, result: AnalysisResult, analyzer: str) -> None:
+    session.add(
+        Analysis(
+            feedback_id=feedback_id,
+            analyzer=analyzer,
+            sentiment_label=result.sentiment_label,
+            sentiment_score=result.sentiment_score,
+            language=result.language,
+            emotions=list(result.emotions),
+            topics=list(result.topics),
+            summary=result.summary,
+            urgency_hint=result.urgency_hint,
+        )
+    )
+
+
+def record_fallback(session: Session, feedback_id: str, reason: str) -> None:
+    """Remember that the local analyzer stood in for Gemini, so `carepulse reanalyze` finds it."""
+    session.merge(LlmFallback(feedback_id=feedback_id, reason=reason[:32]))
+
+
+def mark_processing(session: Session, rows: list[Feedback]) -> None:
+    pending = [item.id for item in rows if item.status == "received"]
+    if pending:
+        session.execute(update(Feedback).where(Feedback.id.in_(pending)).values(status="processing"))
+
+
+def already_analyzed(session: Session, feedback_ids: list[str]) -> set[str]:
+    return set(session.scalars(select(Analysis.feedback_id).where(Analysis.feedback_id.in_(feedback_ids))))
 
 
 def analyze_feedback(session: Session, feedback_ids: list[str], analyzer: Analyzer) -> list[str]:
@@ -16,27 +48,12 @@ def analyze_feedback(session: Session, feedback_ids: list[str], analyzer: Analyz
     never sees them.
     """
     rows = session.scalars(select(Feedback).where(Feedback.id.in_(feedback_ids))).all()
-    done = set(session.scalars(select(Analysis.feedback_id).where(Analysis.feedback_id.in_(feedback_ids))))
+    done = already_analyzed(session, feedback_ids)
     for item in rows:
-        if item.id in done:
-            continue
-        result = analyzer.analyze(item.text, language=item.language, rating=item.rating, emoji=item.emoji)
-        session.add(
-            Analysis(
-                feedback_id=item.id,
-                analyzer=analyzer.name,
-                sentiment_label=result.sentiment_label,
-                sentiment_score=result.sentiment_score,
-                language=result.language,
-                emotions=list(result.emotions),
-                topics=list(result.topics),
-                summary=result.summary,
-                urgency_hint=result.urgency_hint,
-            )
-        )
-    pending = [item.id for item in rows if item.status == "received"]
-    if pending:
-        session.execute(update(Feedback).where(Feedback.id.in_(pending)).values(status="processing"))
+        if item.id not in done:
+            result = analyzer.analyze(item.text, language=item.language, rating=item.rating, emoji=item.emoji)
+            store_analysis(session, item.id, result, analyzer.name)
+    mark_processing(session, list(rows))
     session.flush()
     known = {item.id for item in rows}
     return [fid for fid in feedback_ids if fid in known]

@@ -28,11 +28,16 @@ class OutboundMessage:
     subject: str | None = None
 
 
+class MessageSuppressed(Exception):
+    """The recipient opted out: nothing was sent, a suppressed record was kept instead."""
+
+
 class Sender(Protocol):
     name: str
 
     def send(self, session: Session, message: OutboundMessage) -> str:
-        """Deliver the message and return the provider's message id."""
+        """Deliver the message and return the provider's message id; raise
+        MessageSuppressed when the opt-out registry refuses the recipient."""
 
 
 class OfflineSender:

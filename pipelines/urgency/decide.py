@@ -1,14 +1,18 @@
-"""Urgency: the highest of the red-flag rules, the analyzer's hint and the sentiment floor.
+"""Urgency: the highest of the red-flag rules, the analyzer's hint and the model.
 
-Safety first: nothing here can lower a level that a rule raised; a hint (even one a
-patient's text tried to steer) only ever raises.
+Safety first: nothing here can lower a level that a rule raised; the model and a hint
+(even one a patient's text tried to steer) only ever raise. Without a model (a fresh
+install before its first champion, or a test of the rules alone) strongly negative
+feedback gets a "medium" floor instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.urgency.rules import max_level, red_flags
+from pipelines.urgency.features import make_features
+from pipelines.urgency.model import UrgencyModel
+from pipelines.urgency.rules import RuleHit, max_level, red_flags
 
 RULES_VERSION = "rules-1"
 LEVEL_SCORES = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 0.95}
@@ -22,6 +26,7 @@ class UrgencyInput:
     sentiment_label: str
     sentiment_score: float
     urgency_hint: str | None = None
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,24 +46,41 @@ def _sentiment_floor(item: UrgencyInput) -> str | None:
     return None
 
 
-def decide_urgency(item: UrgencyInput) -> UrgencyResult:
+def binding_level(hits: list[RuleHit]) -> str:
+    """The level rules impose beside a model. A resolved finding ("the chest pain is gone
+    now") is evidence the model weighs, not a floor: thanks for a cured knee is low."""
+    return max_level(*(hit.level for hit in hits if not hit.rule.startswith("resolved_")))
+
+
+def decide_urgency(item: UrgencyInput, model: UrgencyModel | None = None) -> UrgencyResult:
     hits = red_flags(item.text, item.language)
     reasons = [hit.reason for hit in hits]
-    floor = _sentiment_floor(item)
-    if floor:
-        reasons.append("strongly negative feedback")
-    ruled = max_level(floor, *(hit.level for hit in hits))
+    ruled = binding_level(hits) if model is not None else max_level(*(hit.level for hit in hits))
     hint = item.urgency_hint if item.urgency_hint in LEVEL_SCORES else None
-    level = max_level(ruled, hint)
-    if level != ruled:
+    learned: str | None = None
+    if model is not None:
+        features = make_features(
+            item.text, item.language, item.rating, item.channel, item.sentiment_score, hint, hits
+        )
+        verdict = model.predict([features])[0]
+        learned = verdict.level
+    else:
+        floor = _sentiment_floor(item)
+        if floor:
+            reasons.append("strongly negative feedback")
+        ruled = max_level(ruled, floor)
+    level = max_level(ruled, hint, learned)
+    if hint and level == hint and level != ruled:
         reasons.append(f"analyzer hint: {hint}")
+    if learned and level == learned and level != ruled:
+        reasons.append(f"model: {learned} (p={verdict.probabilities[learned]:.2f})")
     score = LEVEL_SCORES[level]
     if level == "low":
         # Among low items, the more negative the sentiment the higher the score.
         score = round(0.2 - 0.1 * (item.sentiment_score + 1), 3)
     return UrgencyResult(
         level=level,
-        score=score,
+        score=round(score, 3),
         reasons=tuple(reasons) or ("no red flags",),
-        model_version=RULES_VERSION,
+        model_version=model.version if model is not None else RULES_VERSION,
     )

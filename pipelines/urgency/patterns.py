@@ -58,6 +58,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"short(?:ness)? of breath|breathless\w*|suffocat\w*|chok(?:e|es|ed|ing)",
             r"(?:gasping|fighting) for (?:air|breath)",
             r"(?:not|isn'?t|wasn'?t) breathing|stop(?:s|ped|ping)? breathing",
+            r"(?:barely|hardly|scarcely) (?:breathing|breathe|breathes)|struggling for (?:breath|air)",
             r"turn(?:ed|ing) blue|blue lips|lips (?:are |were |went |turned )?blue",
         ),
         fr=(
@@ -66,8 +67,10 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:du |de )?mal a respirer|difficult\w* (?:a |pour )?respir\w*",
             r"(?:detresse|gene|insuffisance) respiratoire|essouffl\w*|suffoqu\w*",
             r"(?:s')?etouff(?:e|es|ent|ait|aient|er|ement)",
+            r"(?:peu[tx]|arrive|arrivait|parvien[st]) (?:pas|plus) a reprendre (?:mon|son|sa|leur) (?:souffle|respiration)",
             r"manque d'air|manquer d'air|manque de souffle|(?:a )?bout de souffle|souffle court",
-            r"(?:ne |n')?respire (?:pas|plus)|respire (?:mal|difficilement)",
+            r"(?:ne |n')?respire (?:presque |quasiment |pratiquement |a peine )?(?:pas|plus)"
+            r"|respire (?:mal|difficilement|a peine)",
             r"levres (?:bleues|violettes)|devien\w* (?:bleu|violet)\w*",
         ),
         es=(
@@ -76,7 +79,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"dificultad(?:es)? (?:para |al )?respirar|dificultad respiratoria|problemas? (?:para|al) respirar",
             r"(?:se )?ahog\w*|asfixi\w*",
             r"(?:le|me|te|les|nos) falta (?:el )?aire|falta de aire|sin aire",
-            r"no respira|dejo de respirar",
+            r"no respira|dejo de respirar|apenas (?:puede )?respira\w*|casi no (?:puede )?respira\w*",
             r"labios (?:azules|morados)|se (?:puso|esta poniendo) (?:azul|morad[oa])",
         ),
     ),
@@ -88,18 +91,26 @@ RULES: tuple[RuleSpec, ...] = (
             r"chest (?:pains?|tightness|pressure|discomfort|hurts?|is hurting|was hurting)",
             r"pains? in (?:his|her|my|the|their) chest|tight(?:ness)? (?:in|across) (?:his|her|my|the|their) chest",
             r"heart attack|cardiac arrest|crushing pain",
+            r"chest (?:is |was |feels |felt |going )?(?:tight|heavy|crushing|squeezing)",
+            r"chest (?:feels|felt) like|(?:elephant|weight|brick) (?:is )?(?:sitting )?on (?:his|her|my|their) chest",
+            r"(?:pressure|heaviness|weight|squeezing) (?:in|on|across) (?:his|her|my|the|their) chest",
+            r"pain (?:is )?(?:going|radiating|spreading|shooting) (?:down|into|to|up) (?:his|her|my|the|their) "
+            r"(?:left )?(?:arm|jaw)",
         ),
         fr=(
             r"douleurs? (?:a la |dans la |de la |en |de )?poitrine|douleurs? thoraciques?",
             r"mal (?:a|dans) la poitrine",
             r"(?:oppression|serrement|pression|poids) (?:a la |dans la |sur la )?poitrine|oppression thoracique",
             r"crise cardiaque|infarctus|arret cardiaque",
+            r"poitrine (?:est |etait )?(?:serree|oppressee|ecrasee)|(?:oppression|serrement|poids|pression) "
+            r"\w+ (?:a la |dans la |sur la )poitrine",
         ),
         es=(
             r"dolor(?:es)? (?:en el |de |del |en )?pecho|dolor(?:es)? toracicos?",
             r"(?:me|le|te|les|nos) duele (?:mucho )?el pecho",
             r"(?:opresion|presion|peso) (?:en el|del) pecho",
             r"ataque (?:al|de|del) corazon|infarto|paro cardiaco",
+            r"(?:me|le|te|les|nos) aprieta el pecho|dolor (?:muy )?(?:fuerte|intenso|opresivo) (?:en el|del) pecho",
         ),
     ),
     RuleSpec(
@@ -112,19 +123,25 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:can'?t|cannot|can not|could ?n'?t|could not|unable to) (?:wake|rouse) (?:him|her|them|my \w+)",
             _SUBJECT_EN + r" (?:is|was|isn'?t|wasn'?t) (?:not )?(?:responding|responsive|reacting)",
             r"(?:not|isn'?t|wasn'?t|stopped) respond\w* to (?:me|us|anything|anyone|his name|her name|voices?)",
+            r"(?:went|gone|going|go|is|was|has gone) (?:all |completely )?(?:floppy|limp)|eyes (?:rolled|rolling|rolls) "
+            r"(?:back|up)",
         ),
         fr=(
             r"inconscient\w*|(?:perdu|perte de|perd|sans) connaissance|(?:s'est |se sont )?effondr\w*",
             r"(?:ne |n')?(?:se )?reveill\w* (?:pas|plus)",
             r"(?:ne |n')?(?:arriv|parvien|peu|pouv)\w* (?:pas|plus) a (?:le|la|les) reveiller",
-            r"(?:ne |n')?reagi\w* (?:pas|plus)",
+            r"(?:ne |n')?reagi\w* (?:pas|plus)|depuis (?:\w+ ){1,3}sans (?:reagir|bouger)",
+            r"(?:devenu|devenue|est) (?:tout |toute )?(?:mou|molle)|yeux (?:revulses|qui se revulsent)",
             r"(?:il|elle|" + _KIN_FR + r") (?:ne |n')?repond (?:pas|plus)",
         ),
         es=(
             r"inconsciente|sin conocimiento|(?:perdio|perdido|pierde) (?:el conocimiento|la conciencia|el sentido)",
             r"(?:se )?desplom\w*|se (?:ha )?colaps\w*|(?:se )?(?:cayo|ha caido) (?:al suelo )?inconsciente",
             r"no (?:se )?despierta|no (?:lo|la|los|las) (?:podemos|puedo|pueden|logramos|logro) despertar",
+            r"no (?:podemos|puedo|pueden|logramos|logro|consigo|conseguimos) despertar(?:lo|la|los|las|le)",
             r"no reacciona|" + _KIN_ES + r" no responde|no responde a (?:estimulos|nada|nadie|su nombre)",
+            r"(?:lleva|llevaba)(?: \w+){0,3} sin (?:reaccionar|responder|moverse)|(?:se quedo|esta) (?:flojit[oa]|flacid[oa])"
+            r"|ojos en blanco",
         ),
     ),
     RuleSpec(
@@ -211,6 +228,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"suicid\w*|matarme|matarse|quitarme la vida|quitarse la vida|(?:me|se) (?:quiero|quiere|queria) matar",
             r"(?:quiero|quiere|queria|quisiera|deseo|desea) morir(?:me|se)?|(?:me|se) (?:quiero|quiere|queria) morir",
             r"no (?:quiero|quiere|queria) (?:vivir|seguir viviendo)|(?:sin|no tengo|no tiene) ganas de vivir",
+            r"(?:me|se) (?:voy|va|vas) a hacer dano",
             r"acabar con (?:mi|su) vida|hacerme dano|hacerse dano|autolesi\w*|cortarme las venas",
         ),
     ),
@@ -220,8 +238,9 @@ RULES: tuple[RuleSpec, ...] = (
         "seizure",
         en=(
             r"seizur\w*|convuls\w*|(?:having|had|has) (?:a )?fits?|fitting|epileptic (?:fit|attack|seizure)s?",
+            r"shaking all over|foaming at the mouth|(?:jerking|twitching) (?:all over|uncontrollably)",
         ),
-        fr=(r"convuls\w*|crises? (?:d'epilepsie|epileptiques?|convulsives?)",),
+        fr=(r"convuls\w*|crises? (?:d'epilepsie|epileptiques?|convulsives?)|(?:de l')?ecume aux levres",),
         es=(r"convulsi\w*|(?:ataque|crisis) (?:epileptic[oa]|de epilepsia|convulsiv[oa])",),
     ),
     RuleSpec(
@@ -236,11 +255,15 @@ RULES: tuple[RuleSpec, ...] = (
             + r" (?:is |was |has been |had been |were |lay |lies |lying |left |still )+on the (?:floor"
             r"|ground)",
             r"found (?:him|her|them|my \w+) (?:lying )?on the (?:floor|ground)",
+            r"(?:fell|fallen|slipped|tripped)(?! asleep)(?: \w+){0,6} (?:and|but) (?:he |she |they )?(?:is |isn'?t |"
+            r"can'?t |cannot |couldn'?t |won'?t )(?:not )?(?:moving|move|get up|getting up|respond\w*)",
         ),
         fr=(
             r"(?:tomb\w*|chut\w*)(?: \w+){0,6} (?:et )?(?:(?:s'est |se )?(?:bless\w*|cogn\w*|cass\w*"
             r"|fractur\w*|ouvert\w*)|saign\w*)",
             r"(?:s'est |se )?(?:cogne\w*|tape\w*) la tete",
+            r"(?:tomb\w*|chut\w*)(?: \w+){0,6} et (?:il |elle )?(?:ne |n')(?:bouge|se releve|repond|reagit)\w* "
+            r"(?:pas|plus)",
             r"(?:(?:allonge|etendu|reste|retrouve|couche)e?s?|gis\w*) (?:par terre|au sol|sur le sol)",
             r"(?:il|elle|"
             + _KIN_FR
@@ -252,6 +275,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"se (?:golpeo|pego|dio) (?:en )?la cabeza|golpe en la cabeza",
             r"(?:tirad[oa]|tendid[oa]|encontr\w*(?: a \w+)?|dejaron(?: a \w+)?) en el (?:suelo|piso)",
             r"lleva\w*(?: \w+){0,3} en el (?:suelo|piso)",
+            r"(?:cayo|caido|resbalo|tropezo)(?: \w+){0,6} y no (?:se )?(?:mueve|levanta|puede levantar|responde"
+            r"|reacciona)",
         ),
     ),
     RuleSpec(
@@ -264,7 +289,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|assault\w*|threaten\w*|abus\w*|molest\w*|harass\w*|raped?) (?:me|him|her|us|them|my "
             + _KIN_EN
             + r"|(?:a|the|another) (?:patient|nurse)|staff)",
-            r"assault\w*|abus\w*|violen\w*|threat\w*|attacked|raped?|molest\w*|harass\w*",
+            r"assault\w*|abus\w*|violen\w*|threat\w*|attacked|raped?|molest(?:ed|ing|er|ers|ation)|harass\w*",
             r"sexual\w* (?:assault|harass|touch)\w*|touched (?:me|her|him) inappropriately",
             r"(?:became|become|was|is|getting|got|very|being) aggressive|aggressive (?:man|woman|patient|visitor|relative"
             r"|behaviou?r|towards|to)",
@@ -277,11 +302,15 @@ RULES: tuple[RuleSpec, ...] = (
             r"agress\w*|violen\w*|menac\w*|maltrait\w*|harcel\w*|viol|violee?s?",
             r"(?:m'|l'|nous |les |me |le |la |lui )(?:a |ont |avait |avaient )?(?:frapp|gifl|battu|bouscul"
             r"|etrangl)\w*|(?:m'|l')(?:a |ont )tape",
+            r"(?:frapp|gifl|bouscul|etrangl)\w* (?:un|une|le|la|les|des|mon|ma|mes) (?:infirmi\w*|patient\w*|medecins?"
+            r"|soignant\w*|aide soignant\w*|personnel|agent\w*|enfants?|bebes?|" + _KIN_FR + ")",
             r"(?:me sens|me sentais|se sent|se sentait|sommes|suis|est|etait) en (?:danger|insecurite)",
             r"(?:ne )?(?:me|se) sen\w* pas en securite|bagarre\w*|se (?:battent|battaient)",
         ),
         es=(
             r"cuchillos?|navajas?|pistolas?|armas?|armad[oa]s?|revolver",
+            r"(?:golpe|peg|empuj|abofete|agredi|atac)\w* a (?:un|una|el|la|los|las|mi|su|otr[oa]) (?:enfermer\w*"
+            r"|pacientes?|medic\w*|doctor\w*|personal|trabajador\w*|nin[oa]s?|bebes?|" + _KIN_ES + ")",
             r"(?:me|le|la|lo|nos|les) (?:ha |han |habia |habian )?(?:pego|pegaron|golpe\w*|empujo|empujaron"
             r"|abofete\w*|amenaz\w*|agredi\w*|estrangul\w*|atac\w*|manose\w*)",
             r"agresi\w*|agred\w*|violen\w*|violacion|violad[oa]|abus\w*|maltrat\w*|amenaz\w*",
@@ -332,7 +361,8 @@ RULES: tuple[RuleSpec, ...] = (
         fr=(
             _KIN_FR + r" (?:a |avait |est |etait )?(?:disparu|introuvable)",
             r"s'est (?:enfui|echappe|sauve|egare)e?|fugu\w*|err\w* dans les couloirs",
-            r"(?:parti|partie|sorti|sortie) (?:seule?|tout seul|toute seule|sans surveillance|sans prevenir)",
+            r"(?:parti|partie|sorti|sortie|sortir|partir|quitte|quitter) (?:\w+ )?(?:seule?|tout seul|toute seule"
+            r"|sans surveillance|sans prevenir)",
         ),
         es=(
             _KIN_ES + r" (?:ha |habia |se ha |se habia )?(?:desaparecido|desaparecio|perdido|extraviado)",
@@ -562,6 +592,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"in front of (?:everyone|everybody|other patients|the whole (?:ward|room|waiting room))",
             r"(?:everyone|everybody|the whole (?:ward|room|waiting room)) could hear",
             r"(?:no|without) privacy|curtains? (?:left )?open",
+            r"(?:someone else'?s|another patient'?s|other patients'?) (?:medical )?(?:records?|results?|files?|notes"
+            r"|letters?|details)",
         ),
         fr=(
             r"(?:violation|atteinte|non respect|manque|absence) (?:de |du |a |d')?(?:la |l')?(?:vie privee"
@@ -570,6 +602,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"|resultats?|informations?|donnees|maladie|etat)",
             r"devant tout le monde|devant (?:les )?autres (?:patients|personnes)",
             r"tout le monde (?:a pu|pouvait|pourrait) (?:entendre|voir)|(?:pas|aucune|sans) (?:d')?intimite",
+            r"(?:dossier|resultats?|compte rendu|courrier|ordonnance)s? (?:medica\w* )?d'(?:un autre|une autre|autres) "
+            r"patient\w*",
         ),
         es=(
             r"(?:violacion|falta|ausencia|sin) (?:de |a )?(?:la |mi |su )?(?:privacidad|intimidad|confidencialidad)",
@@ -577,6 +611,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|resultados?|informacion|datos|enfermedad|condicion|expediente)",
             r"delante de (?:todos|todo el mundo|otros pacientes|los demas|la gente)",
             r"todos (?:pudieron|podian|podrian) (?:oir|escuchar|ver)",
+            r"(?:expediente|historial|resultados?|informe|receta)s? (?:medic\w* )?de otr[oa]s? pacientes?",
         ),
     ),
     RuleSpec(
@@ -650,7 +685,7 @@ NEGATION_FILLERS = _words(
     "been be is was are were being am i i'm im he she it they there he's she's it's",
     "do does did get gets got getting show shows showed showing suffer suffers suffered suffering",
     "from with to him me really at all significant obvious apparent acute new longer such like as",
-    "currently now today anymore or",
+    "currently now today anymore or um uh erm er euh eh",
     "de d' du des la le les l' un une a ai as avait avais avons ont eu est etait ete sa son ses ma mon",
     "mes leur leurs il elle je j' on y plus signe signes presente presentait ressent ressenti ressentait",
     "sent senti sentait trace vraiment encore tout toute se s' me m' suis sommes nous ce cette",
@@ -659,6 +694,9 @@ NEGATION_FILLERS = _words(
     "han presenta presento presentaba siente siento sentia senti refiere su mi sus mis es era fue esta",
     "estaba estoy ya mas nada signos signo sintomas ahora o",
 )
+
+# "no chest pain OR breathing problems": a negation reaches across a coordinated finding.
+NEGATION_COORDINATORS = _words("or nor ni ou o u")
 
 # Words just before a finding that say it is over: "se me PASO el dolor", "RECOVERED from".
 PRE_RESOLUTION = _words(
@@ -675,20 +713,34 @@ RESOLUTION_FILLERS = _words(
     "completely totally fully all yesterday today earlier before last week night morning evening",
     "afternoon ago a an few days day hours hour minutes minute so thankfully luckily quickly",
     "eventually soon after mostly pretty much seems seemed been got get i i'm im am feel feeling",
-    "the on in at for by , really",
+    "the on in at for by , really fully went fuerte grave bad severe mild well properly um uh erm euh eh pues",
+    "came with are were much lot from my his her their nose arm leg head knee hand foot stomach wound cut",
+    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi",
+    "samedi dimanche lunes martes miercoles jueves viernes sabado domingo",
     "il c' ca cela est a etait avait s' se mais et maintenant depuis hier deja completement",
     "totalement enfin heureusement finalement rapidement la le les semaine derniere dernier nuit",
     "matin soir jours jour heures heure minutes tout toute ce y en qui que qu' puis apres bien",
     "je j' suis me m' vais va ai",
     "ya me le que es era fue ha han habia pero y ahora ayer hoy anoche completamente totalmente por",
     "fin afortunadamente rapidamente el semana pasada pasado noche manana tarde dias dia horas hora",
-    "minutos todo toda esta estaba eso luego despues a yo estoy lo su mi",
+    "minutos todo toda esta estaba eso luego despues a yo estoy lo su mi se fue casa",
+)
+
+# The patient's pronoun between a finding and a resolution: "fell last week, SHE is fine
+# now". Right after one, only a phrase about the person's state counts (RESOLVED_STATES),
+# so in "he can't breathe and SHE went away" (the nurse) nothing is resolved.
+RESOLUTION_PRONOUNS = _words("he she he's she's they il elle ils elles el ella ellos")
+RESOLVED_STATES: tuple[str, ...] = (
+    r"(?:is|was|has|'s) (?:fine|ok|okay|alright|all right|better|recovered|stable|well)",
+    r"(?:has|have) (?:recovered|improved)|feels? (?:fine|better|well)",
+    r"(?:va|allait) (?:bien|mieux)|(?:est|etait) (?:gueri|remis|stable)e?",
+    r"(?:esta|estaba) (?:bien|mejor|estable|recuperad[oa])|se (?:recupero|encuentra bien)",
 )
 
 # Phrases, tried at each token after a finding, that say it has resolved.
 RESOLUTION_PHRASES: tuple[str, ...] = (
     r"gone|went away|go(?:ne)? away|resolved|subsided|settled|eased|healed|cleared(?: up)?|disappeared",
-    r"recovered|passed(?! out)|stopped|improved|better|under control|(?:is|was|it'?s) over|over now",
+    r"recovered|recuperad[oa]s?|went home|sent home|passed(?! out)|stopped|improved|better|under control|(?:is|was|it'?s) over|over now",
     r"(?:fine|ok|okay|alright|all right|good|normal|stable|well) (?:now|again)",
     r"disparu\w*|(?:c'est|s'est|est|sont) passee?s?|(?:calme|arrete|estompe|resorbe|stabilise)e?s?",
     r"gueri\w*|resolu\w*|termine\w*|fini\w*|soulage\w*",

@@ -28,12 +28,15 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from pipelines.urgency.patterns import (
+    NEGATION_COORDINATORS,
     NEGATION_CUES,
     NEGATION_FILLERS,
     PRE_RESOLUTION,
     PSEUDO_NEGATIONS,
     RESOLUTION_FILLERS,
     RESOLUTION_PHRASES,
+    RESOLUTION_PRONOUNS,
+    RESOLVED_STATES,
     RULES,
     RuleSpec,
 )
@@ -92,12 +95,14 @@ _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"(?:qu|[cdjlmnst])'|[a-z]*n't|[a-z0-9]+(?:'(?:s|m|re|ve|ll|d))?|[.,;:!?]")
 _PSEUDO = re.compile(r"\b(?:" + "|".join(PSEUDO_NEGATIONS) + r")\b")
 _RESOLVED = re.compile(r"(?:" + "|".join(RESOLUTION_PHRASES) + r")\b")
+_RESOLVED_STATE = re.compile(r"(?:" + "|".join(RESOLVED_STATES) + r")\b")
 _COMPILED: tuple[tuple[RuleSpec, dict[str, re.Pattern[str]]], ...] = tuple(
     (spec, {lang: re.compile(r"\b(?:" + "|".join(getattr(spec, lang)) + r")\b") for lang in LANGUAGES})
     for spec in RULES
 )
 
 _NEGATED, _RESOLVED_HIT, _HIT = 0, 1, 2  # outcomes of one match, worst to best
+_CLAUSE_BREAKS = frozenset(".,;:!?") | {"but", "mais", "pero", "and", "et", "y"}
 
 
 def fold(text: str) -> str:
@@ -136,6 +141,7 @@ def _outcome(doc: _Doc, start: int, end: int, resolvable: bool) -> int:
     """
     first = bisect_left(doc.starts, start)
     look_back = 0 if first < len(doc.tokens) and _is_cue(doc.tokens[first]) else NEGATION_WINDOW
+    coordinated = False  # past "or"/"ni": "no chest pain or breathing problems"
     for j in range(first - 1, max(-1, first - 1 - look_back), -1):
         tok = doc.tokens[j]
         if j in doc.blocked:
@@ -144,16 +150,26 @@ def _outcome(doc: _Doc, start: int, end: int, resolvable: bool) -> int:
             return _NEGATED
         if resolvable and tok in PRE_RESOLUTION:
             return _RESOLVED_HIT
-        if tok not in NEGATION_FILLERS:
+        coordinated = coordinated or tok in NEGATION_COORDINATORS
+        if tok not in NEGATION_FILLERS and not (coordinated and tok not in _CLAUSE_BREAKS):
             break
-    if resolvable:
-        after = bisect_left(doc.starts, end)
-        for j in range(after, min(len(doc.tokens), after + RESOLUTION_WINDOW)):
-            if _RESOLVED.match(doc.folded, doc.starts[j]):
-                return _RESOLVED_HIT
-            if doc.tokens[j] not in RESOLUTION_FILLERS:
-                break
+    if resolvable and _resolved_after(doc, bisect_left(doc.starts, end)):
+        return _RESOLVED_HIT
     return _HIT
+
+
+def _resolved_after(doc: _Doc, after: int) -> bool:
+    """A resolution phrase follows across fillers; right after a pronoun, only a state
+    ("she is fine now" resolves, "and she went away" does not)."""
+    after_pronoun = False
+    for j in range(after, min(len(doc.tokens), after + RESOLUTION_WINDOW)):
+        pattern = _RESOLVED_STATE if after_pronoun else _RESOLVED
+        if pattern.match(doc.folded, doc.starts[j]):
+            return True
+        after_pronoun = doc.tokens[j] in RESOLUTION_PRONOUNS
+        if not after_pronoun and doc.tokens[j] not in RESOLUTION_FILLERS:
+            return False
+    return False
 
 
 def _best(doc: _Doc, pattern: re.Pattern[str], resolvable: bool) -> int | None:

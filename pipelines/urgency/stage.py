@@ -7,10 +7,14 @@ from sqlalchemy.orm import Session
 
 from models.tables import Analysis, Feedback, UrgencyDecision
 from pipelines.urgency.decide import UrgencyInput, decide_urgency
+from pipelines.urgency.model import UrgencyModel
 
 
-def score_feedback(session: Session, feedback_ids: list[str]) -> list[str]:
-    """Decide urgency for analyzed items without a decision; return the ids decided."""
+def score_feedback(session: Session, feedback_ids: list[str], model: UrgencyModel | None = None) -> list[str]:
+    """Decide urgency for analyzed items without a decision; return the ids decided.
+
+    Without a model the rules decide alone (see `decide_urgency`).
+    """
     rows = session.execute(
         select(Feedback, Analysis)
         .join(Analysis, Analysis.feedback_id == Feedback.id)
@@ -32,7 +36,9 @@ def score_feedback(session: Session, feedback_ids: list[str]) -> list[str]:
                 sentiment_label=analysis.sentiment_label,
                 sentiment_score=analysis.sentiment_score,
                 urgency_hint=analysis.urgency_hint,
-            )
+                channel=item.channel,
+            ),
+            model,
         )
         session.add(
             UrgencyDecision(

@@ -1,0 +1,77 @@
+"""Request bodies of the channel endpoints (audio metadata, surveys, kiosk batches);
+the same models feed the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ingest.schemas import FeedbackIn
+
+MAX_BATCH_ITEMS = 500
+
+
+class AudioMetadata(FeedbackIn):
+    """The `metadata` part of an audio upload: feedback fields, the audio being the content."""
+
+    @model_validator(mode="after")
+    def _has_content(self) -> AudioMetadata:
+        return self
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    question: str = Field(min_length=1, max_length=200)
+
+
+class NpsAnswer(_Answer):
+    type: Literal["nps"]
+    value: int = Field(ge=0, le=10, strict=True)
+
+
+class LikertAnswer(_Answer):
+    type: Literal["likert"]
+    value: int = Field(ge=1, le=5, strict=True)
+
+
+class ChoiceAnswer(_Answer):
+    type: Literal["choice"]
+    value: str = Field(min_length=1, max_length=200)
+
+
+class TextAnswer(_Answer):
+    type: Literal["text"]
+    value: str = Field(max_length=10_000)
+
+
+Answer = Annotated[NpsAnswer | LikertAnswer | ChoiceAnswer | TextAnswer, Field(discriminator="type")]
+
+
+class SurveyIn(BaseModel):
+    """One completed survey: scores are computed from it, free text is analyzed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    survey: str = Field(min_length=1, max_length=128)
+    answers: list[Answer] = Field(min_length=1, max_length=100)
+    language: str | None = Field(default=None, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    department: str | None = Field(default=None, max_length=64)
+    patient_ref: str | None = Field(default=None, max_length=128)
+    submitted_at: datetime | None = None
+
+
+class BatchIn(BaseModel):
+    """The envelope of an offline kiosk sync; each item is validated on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[Any] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+class BatchItemIn(FeedbackIn):
+    """One offline item: a feedback plus the kiosk's own id for it."""
+
+    client_id: str = Field(min_length=1, max_length=128)

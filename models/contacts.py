@@ -1,0 +1,48 @@
+"""Protecting contact details at rest: a keyed hash to find a phone number, Fernet to
+read it back. Both keys derive from CAREPULSE_SECRET_KEY, each for its own purpose, so
+the lookup hash reveals nothing about the encryption key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+from cryptography.fernet import Fernet, MultiFernet
+
+_NOT_DIGITS = re.compile(r"[^\d+]")
+
+
+def normalize_phone(phone: str) -> str:
+    """The same number written with spaces, dashes or brackets hashes the same."""
+    return _NOT_DIGITS.sub("", phone.strip())
+
+
+def _derive(secret: str, purpose: str) -> bytes:
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def phone_hash(secret: str, phone: str) -> str:
+    """HMAC-SHA256 of the normalized number: stable, and useless without the secret."""
+    return hmac.new(
+        _derive(secret, "phone-hash"), normalize_phone(phone).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+class ContactCipher:
+    """Encrypts contact details; extra (older) secrets still decrypt during a key rotation."""
+
+    def __init__(self, secret: str, *older_secrets: str) -> None:
+        keys = [
+            Fernet(base64.urlsafe_b64encode(_derive(s, "contact-encryption")))
+            for s in (secret, *older_secrets)
+        ]
+        self._fernet = MultiFernet(keys)
+
+    def encrypt(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode()).decode()

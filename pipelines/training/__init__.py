@@ -1,0 +1,1 @@
+"""Retraining the urgency model: dataset assembly, training, evaluation, promotion, reports."""

@@ -1,0 +1,193 @@
+"""The retraining pipeline: assemble, train a challenger, judge it beside the champion,
+promote it or record why not, and keep a report of the run.
+
+Also the first champion: a fresh install trains one from the shipped corpus the first
+time anything asks for a model (about two seconds), so scoring never waits on a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.tables import utcnow
+from models.urgency_models import TrainingRun, UrgencyModelVersion
+from pipelines.training import registry
+from pipelines.training.dataset import Prepared, assemble, correction_items, prepare
+from pipelines.training.evaluate import evaluate, predictions
+from pipelines.training.promote import decide
+from pipelines.training.report import confusion_png, precision_recall_png
+from pipelines.training.train import code_version, fit, new_version
+from pipelines.urgency.model import UrgencyModel
+
+Progress = Callable[[int, int, str], None]  # (step, of steps, what is starting)
+STEPS = 6
+
+
+def _quiet(step: int, total: int, message: str) -> None:
+    """The default progress callback: say nothing."""
+
+
+@dataclass(frozen=True)
+class RetrainOutcome:
+    run_id: int
+    challenger: str
+    champion: str | None
+    promoted: bool
+    decision: str
+    challenger_metrics: dict[str, Any]
+    champion_metrics: dict[str, Any] | None
+
+
+def retrain(
+    session: Session,
+    model_dir: Path,
+    *,
+    trigger: str,
+    promote_if_better: bool = True,
+    progress: Progress = _quiet,
+) -> RetrainOutcome:
+    """One training run; the challenger is promoted only if `promote.decide` allows it."""
+    run = TrainingRun(trigger=trigger, report={})
+    session.add(run)
+    session.flush()
+
+    progress(1, STEPS, "assembling the dataset")
+    dataset = assemble(correction_items(session))
+    progress(2, STEPS, f"preparing features for {len(dataset.train)} training rows")
+    train = prepare(dataset.train)
+    sets = {"held_out": prepare(dataset.held_out), "safety": prepare(dataset.safety)}
+    progress(3, STEPS, "training the challenger")
+    challenger = fit(train, new_version())
+    progress(4, STEPS, "evaluating challenger and champion on the same sets")
+    challenger_metrics = evaluate(challenger, sets)
+    current = registry.champion(session)
+    champion_metrics = evaluate(registry.load(model_dir, current), sets) if current else None
+    if champion_metrics is None:
+        better, why = True, "no champion yet"
+    else:
+        better, why = decide(champion_metrics, challenger_metrics)
+    progress(5, STEPS, "writing the report")
+    row = registry.register(
+        session,
+        challenger,
+        model_dir,
+        data_hash=dataset.data_hash,
+        code_version=code_version(),
+        training_rows=len(train),
+        metrics=challenger_metrics,
+    )
+    _attach(
+        run, _report(challenger, sets["held_out"], challenger_metrics, champion_metrics, dataset.data_hash)
+    )
+    progress(6, STEPS, "deciding")
+    promoted = better and promote_if_better
+    if promoted:
+        registry.promote(session, row)
+    elif better:
+        row.status = "candidate"
+        why += "; kept as a candidate (run with --promote-if-better to promote)"
+    run.challenger_version = challenger.version
+    run.champion_version = current.version if current else None
+    run.promoted = promoted
+    run.decision = why
+    run.finished_at = utcnow()
+    session.flush()
+    return RetrainOutcome(
+        run.id, challenger.version, run.champion_version, promoted, why, challenger_metrics, champion_metrics
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    body: dict[str, Any]
+    confusion_png: bytes
+    pr_png: bytes
+
+
+def _report(
+    challenger: UrgencyModel,
+    held_out: Prepared,
+    challenger_metrics: dict[str, Any],
+    champion_metrics: dict[str, Any] | None,
+    data_hash: str,
+) -> Report:
+    _, _, probabilities = predictions(challenger, held_out)
+    title = f"{challenger.version}: held-out"
+    return Report(
+        body={
+            "challenger": {"version": challenger.version, "metrics": challenger_metrics},
+            "champion": {"metrics": champion_metrics},
+            "data_hash": data_hash,
+            "code_version": code_version(),
+        },
+        confusion_png=confusion_png(challenger_metrics["held_out"]["pipeline"]["confusion"], title),
+        pr_png=precision_recall_png(held_out.labels, probabilities, title),
+    )
+
+
+def _attach(run: TrainingRun, report: Report) -> None:
+    run.report, run.confusion_png, run.pr_png = report.body, report.confusion_png, report.pr_png
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """The first champion, built outside any transaction (SQLite would stay locked)."""
+
+    model: UrgencyModel
+    metrics: dict[str, Any]
+    data_hash: str
+    training_rows: int
+    report: Report
+
+
+@lru_cache(maxsize=4)
+def train_bootstrap(model_dir: Path) -> Bootstrap:
+    """Deterministic: the version names the corpus and the code, so a saved artifact is reused."""
+    dataset = assemble([])
+    version = f"bootstrap-{dataset.data_hash[:8]}-{code_version()[:6]}"
+    path = registry.artifact_path(model_dir, version)
+    train = prepare(dataset.train)
+    model = UrgencyModel.load(path) if path.exists() else fit(train, version)
+    if not path.exists():
+        model.save(path)
+    sets = {"held_out": prepare(dataset.held_out), "safety": prepare(dataset.safety)}
+    metrics = evaluate(model, sets)
+    report = _report(model, sets["held_out"], metrics, None, dataset.data_hash)
+    return Bootstrap(model, metrics, dataset.data_hash, len(train), report)
+
+
+def ensure_champion(
+    session: Session, model_dir: Path, bootstrap: Bootstrap | None = None
+) -> UrgencyModelVersion:
+    """The champion; with none, register the bootstrap model (trained now if not given)."""
+    current = registry.champion(session)
+    if current is not None:
+        return current
+    bootstrap = bootstrap or train_bootstrap(model_dir)
+    row = registry.find(session, bootstrap.model.version) or registry.register(
+        session,
+        bootstrap.model,
+        model_dir,
+        data_hash=bootstrap.data_hash,
+        code_version=code_version(),
+        training_rows=bootstrap.training_rows,
+        metrics=bootstrap.metrics,
+    )
+    registry.promote(session, row)
+    run = TrainingRun(
+        trigger="bootstrap",
+        finished_at=utcnow(),
+        promoted=True,
+        challenger_version=row.version,
+        decision="first champion, trained on the shipped corpus",
+    )
+    _attach(run, bootstrap.report)
+    session.add(run)
+    session.flush()
+    return row

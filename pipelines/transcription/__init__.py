@@ -1,0 +1,1 @@
+"""Speech to text for voice and uploaded audio: decoding, the transcribers, the stage."""

@@ -1,0 +1,30 @@
+"""The bootstrap corpus: generated, labeled, committed JSONL splits (see GUIDELINE.md).
+
+`train.jsonl` trains, `test.jsonl` is held out (training never reads it) and
+`safety.jsonl` is the frozen set a challenger must not miss more of than the champion.
+Regenerate with `python -m pipelines.urgency.corpus.generate` (deterministic).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+CORPUS_DIR = Path(__file__).parent
+SPLITS = ("train", "test", "safety")
+
+
+def split_path(name: str) -> Path:
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; one of {', '.join(SPLITS)}")
+    return CORPUS_DIR / f"{name}.jsonl"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_split(name: str) -> list[dict[str, Any]]:
+    return read_jsonl(split_path(name))

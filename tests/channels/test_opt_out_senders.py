@@ -1,0 +1,92 @@
+"""After STOP every outbound sender refuses the number and records a suppressed message;
+after START it sends again. Alerts are the sender that exists today; the guard wraps the
+`Sender` interface, so reminders get the same check when they land."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.channels import SuppressedMessage
+from models.db import session_scope
+from models.tables import Alert, Feedback, SentMessage, UrgencyDecision
+from pipelines.alerts import AlertTargets, route_feedback
+from pipelines.clients.messaging import OfflineSender, OutboundMessage
+from pipelines.optout import OptOutGuard, OptOutRegistry
+from workers import runtime
+
+SECRET = "test-secret-key-0123456789"
+ONCALL_PHONE = "+15550100"
+TARGETS = AlertTargets(
+    sms_to=ONCALL_PHONE, email_to="oncall@hospital.example", link_base="https://cp.example"
+)
+
+
+def critical_item(sessions: sessionmaker[Session]) -> str:
+    with session_scope(sessions) as session:
+        item = Feedback(channel="kiosk", text="cannot breathe", department="ward-3")
+        session.add(item)
+        session.flush()
+        session.add(
+            UrgencyDecision(
+                feedback_id=item.id,
+                level="critical",
+                score=0.95,
+                reasons=[],
+                analyzer="local",
+                model_version="t",
+            )
+        )
+        return item.id
+
+
+def set_keyword(sessions: sessionmaker[Session], registry: OptOutRegistry, keyword: str) -> None:
+    with session_scope(sessions) as session:
+        registry.record(session, "+1 555 0100", keyword)
+
+
+def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sessionmaker[Session]) -> None:
+    registry = OptOutRegistry(SECRET)
+    sender = OptOutGuard(OfflineSender(), registry)
+    set_keyword(sessions, registry, "STOP")
+
+    first = critical_item(sessions)
+    for _ in range(2):  # a re-run suppresses once, and never sends
+        with session_scope(sessions) as session:
+            route_feedback(session, [first], sender, TARGETS)
+    with sessions() as session:
+        alerts = {
+            a.channel: a.status for a in session.scalars(select(Alert).where(Alert.feedback_id == first))
+        }
+        suppressed = session.scalars(select(SuppressedMessage)).all()
+        sent = session.scalars(select(SentMessage)).all()
+    assert alerts == {"sms": "suppressed", "email": "sent"}
+    assert [(s.channel, s.reason) for s in suppressed] == [("sms", "opted_out")]
+    assert suppressed[0].recipient_hash == registry.hash(ONCALL_PHONE)
+    assert [m.channel for m in sent] == ["email"]
+
+    set_keyword(sessions, registry, "START")
+    second = critical_item(sessions)
+    with session_scope(sessions) as session:
+        route_feedback(session, [second], sender, TARGETS)
+    with sessions() as session:
+        statuses = {
+            a.channel: a.status for a in session.scalars(select(Alert).where(Alert.feedback_id == second))
+        }
+        sms_sent = session.scalars(select(SentMessage).where(SentMessage.channel == "sms")).all()
+    assert statuses == {"sms": "sent", "email": "sent"}
+    assert [m.recipient for m in sms_sent] == [ONCALL_PHONE]
+
+
+def test_email_is_not_affected_by_an_sms_stop(sessions: sessionmaker[Session]) -> None:
+    registry = OptOutRegistry(SECRET)
+    set_keyword(sessions, registry, "STOP")
+    with session_scope(sessions) as session:
+        provider_id = OptOutGuard(OfflineSender(), registry).send(
+            session, OutboundMessage(channel="email", to=ONCALL_PHONE, body="x", dedupe_key="e-1")
+        )
+    assert provider_id.startswith("offline-")
+
+
+def test_the_workers_sender_is_guarded() -> None:
+    assert isinstance(runtime.sender(), OptOutGuard)

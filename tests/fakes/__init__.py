@@ -1,0 +1,1 @@
+"""Local fakes of external services, speaking their documented wire formats."""

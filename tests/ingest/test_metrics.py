@@ -1,0 +1,62 @@
+"""GET /metrics: request counts by route template, items by status, queue depths."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import redis
+from falcon import testing
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.app import create_app
+from models.settings import load_settings
+from tests.ingest.conftest import auth
+from workers.chains import CeleryPublisher
+
+
+def sample(text: str, name: str, labels: str) -> float:
+    prefix = f"{name}{{{labels}}} "
+    line = next(line for line in text.splitlines() if line.startswith(prefix))
+    return float(line.removeprefix(prefix))
+
+
+def test_metrics_count_routes_items_and_queues(
+    client: testing.TestClient, keys: dict[str, str], redis_client: redis.Redis
+) -> None:
+    for _ in range(3):
+        assert (
+            client.simulate_post("/v1/feedback", json={"rating": 4}, headers=auth(keys["kiosk"])).status_code
+            == 202
+        )
+    client.simulate_get("/v1/feedback/some-id", headers=auth(keys["staff"]))
+
+    text = client.simulate_get("/metrics").text
+
+    assert (
+        sample(text, "carepulse_http_requests_total", 'method="POST",route="/v1/feedback",status="202"') >= 3
+    )
+    assert (
+        sample(
+            text,
+            "carepulse_http_requests_total",
+            'method="GET",route="/v1/feedback/{feedback_id}",status="404"',
+        )
+        >= 1
+    )
+    assert sample(text, "carepulse_feedback_items", 'status="received"') == 3
+    assert sample(text, "carepulse_queue_depth", 'queue="llm"') == 3
+    assert "carepulse_http_request_duration_seconds_bucket" in text
+    assert "some-id" not in text
+
+
+def test_metrics_token_is_enforced_when_set(
+    sessions: sessionmaker[Session], redis_client: redis.Redis
+) -> None:
+    settings = replace(load_settings(), metrics_token="scrape-secret-123")
+    client = testing.TestClient(create_app(settings, sessions, CeleryPublisher()))
+
+    assert client.simulate_get("/metrics").status_code == 401
+    assert (
+        client.simulate_get("/metrics", headers={"Authorization": "Bearer scrape-secret-123"}).status_code
+        == 200
+    )
