@@ -22,6 +22,12 @@ broker_transport_options = {
     "visibility_timeout": _settings.visibility_timeout,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # A dead worker's unacknowledged tasks come back once the visibility timeout has
+    # passed; by default kombu looks only every ~100 s and a killed worker's restore
+    # mutex blocks others for 300 s. Look every few seconds instead (one ZRANGE).
+    "unacked_restore_interval": max(1, min(10, _settings.visibility_timeout // 2)),
+    "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": max(5, min(300, _settings.visibility_timeout)),
 }
 # No result backend: chains pass ids in the message, state lives in the database.
 task_ignore_result = True
