@@ -19,6 +19,7 @@ from carepulse.private_redis import start_redis
 from carepulse.roles import (
     ALL_QUEUES,
     beat_command,
+    celery_command,
     flower_command,
     fresh_metrics_dir,
     ingest_command,
@@ -43,6 +44,18 @@ def _wait_http(url: str, processes: list[subprocess.Popen[bytes]], timeout: floa
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def _wait_worker(env: dict[str, str], processes: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    """The worker is up once it answers a ping (it loads the urgency model first)."""
+    deadline = time.monotonic() + timeout
+    ping = celery_command("inspect", "ping", "--timeout", "1")
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError("a process exited during start-up; see the log above")
+        if subprocess.run(ping, env=env, capture_output=True, check=False).returncode == 0:
+            return
+    raise RuntimeError(f"the worker did not answer within {timeout:.0f} s")
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -98,6 +111,7 @@ def run_dev(port: int) -> int:
                 subprocess.Popen(command, env=role_env, stdin=subprocess.DEVNULL, process_group=0)
             )
         _wait_http(f"{public}/healthz", children, timeout=60)
+        _wait_worker(env, children, timeout=120)
         print(
             f"\nCarePulse is running.\n"
             f"  ingest:  {public}   (OpenAPI: {public}/openapi.json)\n"

@@ -10,7 +10,7 @@ from models.settings import Settings, SettingsError
 ALL_QUEUES = "relay,asr,llm,scoring,notify,training"
 
 
-def _celery(*args: str) -> list[str]:
+def celery_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers.app", *args]
 
 
@@ -33,7 +33,7 @@ def ingest_command(bind: str, workers: int, threads: int = 4) -> list[str]:
 
 
 def worker_command(queues: str, concurrency: int, hostname: str = "worker@%h") -> list[str]:
-    return _celery(
+    return celery_command(
         *("worker", "--queues", queues, "--concurrency", str(concurrency)),
         *("--hostname", hostname, "--loglevel", "INFO", "-E"),
     )
@@ -41,14 +41,14 @@ def worker_command(queues: str, concurrency: int, hostname: str = "worker@%h") -
 
 def beat_command(settings: Settings) -> list[str]:
     schedule = settings.var_dir / "celerybeat-schedule"
-    return _celery("beat", "--schedule", str(schedule), "--loglevel", "INFO")
+    return celery_command("beat", "--schedule", str(schedule), "--loglevel", "INFO")
 
 
 def flower_command(settings: Settings, port: int, address: str = "0.0.0.0") -> list[str]:
     """Flower shows task arguments (feedback ids) and can revoke tasks: never open in production."""
     if settings.environment == "production" and not settings.flower_basic_auth:
         raise SettingsError("FLOWER_BASIC_AUTH (user:password) must be set in production")
-    command = _celery("flower", f"--port={port}", f"--address={address}", "--persistent=False")
+    command = celery_command("flower", f"--port={port}", f"--address={address}", "--persistent=False")
     if settings.flower_basic_auth:
         command.append(f"--basic-auth={settings.flower_basic_auth}")
     return command
