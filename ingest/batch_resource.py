@@ -7,21 +7,19 @@ kiosk's key, so (key, client_id) is unique and a resent batch creates nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import falcon
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.auth import Authenticator
 from ingest.body import read_model
 from ingest.channel_intake import publish_after_commit
 from ingest.channel_schemas import BatchIn, BatchItemIn
 from ingest.errors import error_list
 from ingest.feedback_resource import SUBMITTER_ROLES
+from ingest.submission import SubmissionResource
 from models.channels import BatchItem
 from models.db import session_scope
 from models.tables import Feedback, OutboxEntry, new_id
@@ -41,19 +39,7 @@ def _validate(index: int, raw: Any) -> tuple[str | None, BatchItemIn | None, lis
         return client_id, None, error_list(exc)
 
 
-class FeedbackBatch:
-    def __init__(
-        self,
-        auth: Authenticator,
-        sessions: sessionmaker[Session],
-        publish: Callable[[list[str]], None],
-        max_body_bytes: int,
-    ) -> None:
-        self._auth = auth
-        self._sessions = sessions
-        self._publish = publish
-        self._limit = max_body_bytes
-
+class FeedbackBatch(SubmissionResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self._auth.require(req, SUBMITTER_ROLES)
         batch = read_model(req, self._limit, BatchIn)

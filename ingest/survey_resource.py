@@ -3,18 +3,16 @@ answers; the free-text answers become the feedback's text and go through analysi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import fmean
 
 import falcon
-from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.auth import Authenticator
 from ingest.body import read_model
 from ingest.channel_intake import publish_after_commit, store_feedback
 from ingest.channel_schemas import LikertAnswer, NpsAnswer, SurveyIn, TextAnswer
 from ingest.feedback_resource import SUBMITTER_ROLES
+from ingest.submission import SubmissionResource
 from models.channels import SurveyResponse
 from models.tables import Feedback, new_id
 
@@ -43,19 +41,7 @@ def survey_scores(survey: SurveyIn) -> SurveyScores:
     )
 
 
-class SurveyResponses:
-    def __init__(
-        self,
-        auth: Authenticator,
-        sessions: sessionmaker[Session],
-        publish: Callable[[list[str]], None],
-        max_body_bytes: int,
-    ) -> None:
-        self._auth = auth
-        self._sessions = sessions
-        self._publish = publish
-        self._limit = max_body_bytes
-
+class SurveyResponses(SubmissionResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self._auth.require(req, SUBMITTER_ROLES)
         survey = read_model(req, self._limit, SurveyIn)
