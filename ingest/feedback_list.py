@@ -48,11 +48,15 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-class FeedbackList:
+class _StaffReader:
+    """A staff-only resource reading through the session factory it was given."""
+
     def __init__(self, auth: Authenticator, sessions: sessionmaker[Session]) -> None:
         self._auth = auth
         self._sessions = sessions
 
+
+class FeedbackList(_StaffReader):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._auth.require(req, STAFF_ROLES)
         query = filtered_query(parse_filters(req))
@@ -71,12 +75,8 @@ class FeedbackList:
         resp.set_header("Cache-Control", "no-store")
 
 
-class FeedbackExport:
+class FeedbackExport(_StaffReader):
     """Streams rows as they are read, so an export of a year needs no memory to speak of."""
-
-    def __init__(self, auth: Authenticator, sessions: sessionmaker[Session]) -> None:
-        self._auth = auth
-        self._sessions = sessions
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._auth.require(req, STAFF_ROLES)

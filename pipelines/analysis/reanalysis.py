@@ -28,6 +28,7 @@ from pipelines.analysis.gemini_prompt import (
     parse_answer,
 )
 from pipelines.analysis.result import AnalysisResult
+from pipelines.analysis.stage import analysis_columns
 from pipelines.clients.gemini import GeminiError
 
 
@@ -66,16 +67,7 @@ def _apply(session: Session, results: dict[str, AnalysisResult]) -> None:
         session.execute(
             update(Analysis)
             .where(Analysis.feedback_id == feedback_id)
-            .values(
-                analyzer=GEMINI,
-                sentiment_label=result.sentiment_label,
-                sentiment_score=result.sentiment_score,
-                language=result.language,
-                emotions=list(result.emotions),
-                topics=list(result.topics),
-                summary=result.summary,
-                urgency_hint=result.urgency_hint,
-            )
+            .values(**analysis_columns(result, GEMINI))
         )
     if results:
         session.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -10,20 +12,22 @@ from models.tables import Analysis, Feedback
 from pipelines.analysis.result import AnalysisResult, Analyzer
 
 
+def analysis_columns(result: AnalysisResult, analyzer: str) -> dict[str, Any]:
+    """An `analyses` row's values, for a first analysis and for a re-analysis alike."""
+    return {
+        "analyzer": analyzer,
+        "sentiment_label": result.sentiment_label,
+        "sentiment_score": result.sentiment_score,
+        "language": result.language,
+        "emotions": list(result.emotions),
+        "topics": list(result.topics),
+        "summary": result.summary,
+        "urgency_hint": result.urgency_hint,
+    }
+
+
 def store_analysis(session: Session, feedback_id: str, result: AnalysisResult, analyzer: str) -> None:
-    session.add(
-        Analysis(
-            feedback_id=feedback_id,
-            analyzer=analyzer,
-            sentiment_label=result.sentiment_label,
-            sentiment_score=result.sentiment_score,
-            language=result.language,
-            emotions=list(result.emotions),
-            topics=list(result.topics),
-            summary=result.summary,
-            urgency_hint=result.urgency_hint,
-        )
-    )
+    session.add(Analysis(feedback_id=feedback_id, **analysis_columns(result, analyzer)))
 
 
 def record_fallback(session: Session, feedback_id: str, reason: str) -> None:
