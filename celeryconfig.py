@@ -51,6 +51,8 @@ task_routes = {
     "llm.*": {"queue": "llm"},
     "feedback.score": {"queue": "scoring"},
     "feedback.route": {"queue": "notify"},
+    "alerts.*": {"queue": "notify"},
+    "ops.*": {"queue": "notify"},
     "training.*": {"queue": "training"},
 }
 

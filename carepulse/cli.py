@@ -7,6 +7,7 @@ import os
 import sys
 
 from carepulse.llm_commands import add_commands as add_llm_commands
+from carepulse.oncall_commands import add_commands as add_oncall_commands
 from carepulse.training_cli import add_commands as add_training_commands
 from models.keys import KeyRequestError
 from models.settings import SettingsError, load_settings
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     revoke.set_defaults(handler=_keys)
     add_llm_commands(commands)
+    add_oncall_commands(commands)
     add_training_commands(commands)
     return parser
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import falcon
 from sqlalchemy.orm import Session, sessionmaker
 
+from ingest.admin_resources import add_admin_routes
 from ingest.analytics import AnalyticsSummary, AnalyticsTrends
 from ingest.auth import Authenticator
 from ingest.channel_routes import ChannelPublisher, add_channel_routes
@@ -18,8 +19,10 @@ from ingest.metrics import MetricsMiddleware, MetricsResource, PipelineCollector
 from ingest.openapi import OpenApi
 from ingest.rate_limit import RateLimiter, redis_client
 from ingest.training_reports import TrainingRunReport
+from ingest.triage_page import add_triage_routes
 from models.db import make_engine, make_session_factory
 from models.settings import Settings, load_settings
+from pipelines.oncall import Roster
 from workers.chains import CeleryPublisher
 
 
@@ -62,6 +65,8 @@ def create_app(
         "/v1/analytics/trends", AnalyticsTrends(auth, session_factory, settings.analytics_min_sample)
     )
     add_channel_routes(app, settings, session_factory, publisher, auth)
+    add_triage_routes(app, auth, session_factory)
+    add_admin_routes(app, auth, session_factory, Roster.from_settings(settings))
     return app
 
 

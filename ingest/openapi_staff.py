@@ -61,6 +61,104 @@ LIST_OPERATION = {
 }
 
 
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+INTERVAL = {
+    "type": ["array", "null"],
+    "items": {"type": "number"},
+    "minItems": 2,
+    "maxItems": 2,
+    "description": "95% interval [low, high]; null when withheld",
+}
+COUNT = {"type": "integer", "minimum": 0}
+WITHHELD = {"type": "boolean", "description": "below the minimum sample: counts only"}
+
+
+def _object(properties: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "description": description,
+    }
+
+
+SHARES = _object(
+    {
+        "n": COUNT,
+        "withheld": WITHHELD,
+        "values": {
+            "type": "object",
+            "additionalProperties": _object(
+                {"count": COUNT, "share": NULLABLE_NUMBER, "ci95": INTERVAL}, "one value's count and share"
+            ),
+        },
+    },
+    "counts with shares and Wilson intervals",
+)
+MEAN = _object(
+    {"n": COUNT, "withheld": WITHHELD, "mean": NULLABLE_NUMBER, "ci95": INTERVAL}, "mean rating (1-5)"
+)
+NPS = _object(
+    {
+        "n": COUNT,
+        "promoters": COUNT,
+        "passives": COUNT,
+        "detractors": COUNT,
+        "withheld": WITHHELD,
+        "score": {"type": ["number", "null"], "minimum": -100, "maximum": 100},
+        "ci95": INTERVAL,
+    },
+    "Net Promoter Score of the surveys of feedback received in the window: 100 x (promoters - detractors) / n",
+)
+ACK_DELAYS = _object(
+    {
+        "n_acknowledged": COUNT,
+        "n_open": {**COUNT, "description": "not acknowledged yet"},
+        "median_minutes": NULLABLE_NUMBER,
+        "p90_minutes": NULLABLE_NUMBER,
+        "withheld": WITHHELD,
+    },
+    "minutes from arrival to the first acknowledgement (or resolution) by staff",
+)
+AGREEMENT = _object(
+    {
+        "n": COUNT,
+        "agree": COUNT,
+        "share": NULLABLE_NUMBER,
+        "ci95": INTERVAL,
+        "cohen_kappa": {"type": ["number", "null"], "description": "null when withheld or undefined"},
+        "confusion": {
+            "type": "object",
+            "description": "staff label -> pipeline decision -> count",
+            "additionalProperties": {"type": "object", "additionalProperties": COUNT},
+        },
+        "withheld": WITHHELD,
+    },
+    "pipeline urgency against staff urgency labels, for feedback that has both",
+)
+SUMMARY = _object(
+    {
+        "since": {"type": "string", "format": "date-time"},
+        "until": {"type": "string", "format": "date-time"},
+        "min_sample": COUNT,
+        "total": COUNT,
+        "by_urgency": SHARES,
+        "by_sentiment": SHARES,
+        "by_channel": SHARES,
+        "by_department": SHARES,
+        "by_topic": SHARES,
+        "rating": MEAN,
+        "nps": NPS,
+        "time_to_acknowledge": _object(
+            {"critical": ACK_DELAYS, "high": ACK_DELAYS, "overall": ACK_DELAYS},
+            "critical and high urgency items, per level and pooled",
+        ),
+        "model_agreement": AGREEMENT,
+    },
+    "the window's figures; below min_sample, shares, scores and percentiles are null",
+)
+
+
 def staff_paths() -> dict[str, Any]:
     analytics = {
         "200": {"description": "Counts with 95% intervals; shares withheld below the minimum sample"}
@@ -78,9 +176,13 @@ def staff_paths() -> dict[str, Any]:
         },
         "/v1/analytics/summary": {
             "get": {
-                "summary": "Counts by urgency, sentiment, topic, channel and department; mean rating",
+                "summary": "Counts by urgency, sentiment, topic, channel and department; mean rating, NPS, "
+                "time to acknowledge and model agreement",
                 "parameters": WINDOW,
-                "responses": {**analytics, **STAFF_ERRORS},
+                "responses": {
+                    "200": {**analytics["200"], "content": {"application/json": {"schema": SUMMARY}}},
+                    **STAFF_ERRORS,
+                },
             }
         },
         "/v1/analytics/trends": {

@@ -35,6 +35,8 @@ def apply_triage(session: Session, feedback_id: str, change: TriageIn, actor: st
         return False
     now = utcnow()
     item.triage_state = change.triage_state
+    if item.acknowledged_at is None:  # resolving owns the item too; escalation stops either way
+        item.acknowledged_at = now
     if change.urgency_label is not None:
         label = session.scalar(select(UrgencyLabel).where(UrgencyLabel.feedback_id == feedback_id))
         if label is None:

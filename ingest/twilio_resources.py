@@ -17,6 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ingest.channel_intake import add_feedback, publish_after_commit
 from ingest.errors import FieldErrors
+from ingest.sms_ack import ack_reply
 from ingest.twilio_signature import TwilioWebhook
 from models.channels import AudioClip, InboundMessage
 from models.contacts import ContactCipher
@@ -103,7 +104,10 @@ class TwilioSms:
         sid, phone, body = form["MessageSid"], form["From"], form.get("Body", "")[:MAX_SMS_TEXT]
         reply = MessagingResponse()
         keyword = keyword_of(body)
-        if keyword is not None:
+        acknowledged = ack_reply(self._recorder.sessions, self._recorder.registry.hash(phone), body)
+        if acknowledged is not None:
+            reply.message(acknowledged)
+        elif keyword is not None:
             self._record_keyword(sid, phone, keyword)
             if keyword in START_WORDS:
                 reply.message(START_REPLY)

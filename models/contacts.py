@@ -46,3 +46,12 @@ class ContactCipher:
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
+
+
+def contact_hash(secret: str, channel: str, address: str) -> str:
+    """The lookup hash of a phone number ("sms") or an email address (case-folded)."""
+    if channel == "sms":
+        return phone_hash(secret, address)
+    return hmac.new(
+        _derive(secret, "email-hash"), address.strip().casefold().encode(), hashlib.sha256
+    ).hexdigest()

@@ -7,9 +7,12 @@ import pointing upward; a bad value fails fast with the variable's name.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
 class SettingsError(ValueError):
@@ -61,6 +64,15 @@ def _cron(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[str, str]:
+    """`HH:MM-HH:MM` in CAREPULSE_TIMEZONE; an end before the start crosses midnight."""
+    value = (env.get(name) or default).strip()
+    start, _, end = value.partition("-")
+    if not (CLOCK.match(start) and CLOCK.match(end)):
+        raise SettingsError(f"{name} must look like 08:00-20:00, got {value!r}")
+    return start, end
+
+
 def default_database_url(var_dir: Path) -> str:
     """SQLite under ./var: the zero-setup default for one machine."""
     return f"sqlite:///{(var_dir / 'carepulse.db').resolve()}"
@@ -108,6 +120,17 @@ class Settings:
     max_audio_seconds: int = 600
     transcript_min_confidence: float = 0.5
     rate_limit_per_minute: int = 600
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    sendgrid_api_key: str | None = None
+    sendgrid_from: str = "carepulse@localhost"
+    sendgrid_api_base_url: str = "https://api.sendgrid.com"
+    provider_timeout_seconds: int = 10
+    escalation_minutes: int = 10
+    escalation_check_seconds: int = 30
+    silence_minutes: int = 120
+    opening_hours: tuple[str, str] = ("08:00", "20:00")
+    ops_email_to: str = "on-call"
 
 
 DEV_SECRET = "carepulse-dev-secret-change-me"
@@ -174,4 +197,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_audio_seconds=_int(env, "MAX_AUDIO_SECONDS", 600, minimum=1),
         transcript_min_confidence=_fraction(env, "TRANSCRIPT_MIN_CONFIDENCE", 0.5),
         rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 600, minimum=0),
+        twilio_from=env.get("TWILIO_FROM") or None,
+        twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+        sendgrid_api_key=env.get("SENDGRID_API_KEY") or None,
+        sendgrid_from=env.get("SENDGRID_FROM") or "carepulse@localhost",
+        sendgrid_api_base_url=_url(
+            env, "SENDGRID_API_BASE_URL", "https://api.sendgrid.com", ("http://", "https://")
+        ),
+        provider_timeout_seconds=_int(env, "PROVIDER_TIMEOUT_SECONDS", 10, minimum=1),
+        escalation_minutes=_int(env, "ALERT_ESCALATION_MINUTES", 10, minimum=1),
+        escalation_check_seconds=_int(env, "ESCALATION_CHECK_SECONDS", 30, minimum=1),
+        silence_minutes=_int(env, "SILENCE_ALERT_MINUTES", 120, minimum=5),
+        opening_hours=_hours(env, "OPENING_HOURS", "08:00-20:00"),
+        ops_email_to=env.get("OPS_EMAIL_TO") or env.get("ONCALL_EMAIL_TO") or "on-call",
     )

@@ -107,6 +107,7 @@ class Feedback(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     failure_reason: Mapped[str | None] = mapped_column(Text)
     triage_state: Mapped[str] = mapped_column(String(16), default="new")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_hash: Mapped[str | None] = mapped_column(String(64))
@@ -159,21 +160,32 @@ class UrgencyDecision(Base):
 
 
 class Alert(Base):
-    """A notice to staff about one feedback; unique per recipient and channel."""
+    """A notice to one staff member about one feedback: unique per recipient and channel,
+    whatever retries happen. `recipient` is a name for people to read; the address is
+    kept encrypted, and its keyed hash is what makes the row unique and matches ACK replies.
+    """
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("feedback_id", "recipient", "channel", name="uq_alerts_once"),)
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "recipient_hash", "channel", name="uq_alerts_once"),
+        Index("ix_alerts_status", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     feedback_id: Mapped[str] = mapped_column(ForeignKey("feedback.id"), index=True)
     level: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(255))
+    recipient_hash: Mapped[str] = mapped_column(String(64))
+    recipient_encrypted: Mapped[str | None] = mapped_column(Text)
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    digest_id: Mapped[int | None] = mapped_column(BigId, index=True)  # alert_digests.id of a high item
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     provider_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 

@@ -1,90 +1,136 @@
-"""Routing: critical and high feedback becomes alerts to the on-call staff.
+"""Routing: critical feedback pages the on-call staff at once, high feedback waits for
+its department's hourly digest.
 
-Each alert row is unique per (feedback, recipient, channel), so a re-run finds it
-instead of creating another. Critical alerts are at-least-once: the row is marked
-sent only after the sender returns, so a crash in between resends on retry rather
-than risk silence. Alert texts carry a department and a link, never clinical detail.
+Each alert row is unique per (feedback, recipient, channel), so a re-run finds it instead
+of creating another. Routing only creates rows; `pipelines.alert_delivery` sends them.
+Alert texts carry a department, an acknowledgement code and a link, never clinical detail.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.tables import Alert, Feedback, UrgencyDecision, utcnow
-from pipelines.clients.messaging import MessageSuppressed, OutboundMessage, Sender
+from models.contacts import ContactCipher, contact_hash
+from models.oncall import Escalation
+from models.tables import Alert, Feedback, UrgencyDecision
+from pipelines.clients.messaging import OutboundMessage
+from pipelines.oncall import Recipient, Roster
+
+ACK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read off a phone screen
+ACK_CODE_LENGTH = 5
+QUEUED_FOR_DIGEST = "queued"
 
 
 @dataclass(frozen=True)
-class AlertTargets:
-    """Who hears about what; a later roster replaces these defaults."""
+class AlertPolicy:
+    """What routing needs besides the roster: the secret for hashing, the cipher for
+    addresses, where links point, and how long a page waits before escalating."""
 
-    sms_to: str
-    email_to: str
+    secret: str
+    cipher: ContactCipher
     link_base: str
+    escalate_after: timedelta
 
-    def for_level(self, level: str) -> list[tuple[str, str]]:
-        if level == "critical":
-            return [("sms", self.sms_to), ("email", self.email_to)]
-        if level == "high":
-            return [("email", self.email_to)]
-        return []
+    def triage_link(self, feedback_id: str | None = None) -> str:
+        base = f"{self.link_base.rstrip('/')}/triage"
+        return f"{base}?item={feedback_id}" if feedback_id else base
 
 
-def alert_text(item: Feedback, level: str, link_base: str) -> tuple[str, str]:
+def new_ack_code() -> str:
+    return "".join(secrets.choice(ACK_ALPHABET) for _ in range(ACK_CODE_LENGTH))
+
+
+def alert_message(alert: Alert, item: Feedback, ack_code: str, policy: AlertPolicy) -> OutboundMessage:
+    """The page for one recipient: where, how to acknowledge, and a link; nothing clinical."""
     where = item.department or "an unassigned department"
-    subject = f"CarePulse: {level} feedback in {where}"
-    body = f"{subject}. Please review: {link_base.rstrip('/')}/v1/feedback/{item.id}"
-    return subject, body
+    subject = f"CarePulse: {alert.level} feedback in {where}"
+    body = (
+        f"{subject}. Reply ACK {ack_code} to take it, or open {policy.triage_link(item.id)}"
+        if alert.channel == "sms"
+        else f"{subject}.\n\nAcknowledge it on the triage page: {policy.triage_link(item.id)}\n"
+        f"or reply ACK {ack_code} to the SMS page."
+    )
+    return OutboundMessage(
+        channel=alert.channel,
+        to=policy.cipher.decrypt(alert.recipient_encrypted or ""),
+        subject=subject if alert.channel == "email" else None,
+        body=body,
+        dedupe_key=f"alert-{alert.id}",
+    )
 
 
-def _ensure_alerts(session: Session, item: Feedback, level: str, targets: AlertTargets) -> list[Alert]:
+def ensure_alerts(
+    session: Session,
+    item: Feedback,
+    level: str,
+    recipients: list[Recipient],
+    policy: AlertPolicy,
+    status: str = "pending",
+) -> list[Alert]:
+    """The item's alert row for each recipient, created once whatever the retries."""
     existing = {
-        (alert.channel, alert.recipient): alert
+        (alert.channel, alert.recipient_hash): alert
         for alert in session.scalars(select(Alert).where(Alert.feedback_id == item.id))
     }
-    for channel, recipient in targets.for_level(level):
-        if (channel, recipient) not in existing:
-            alert = Alert(feedback_id=item.id, level=level, channel=channel, recipient=recipient)
+    wanted = []
+    for recipient in recipients:
+        digest = contact_hash(policy.secret, recipient.channel, recipient.address)
+        alert = existing.get((recipient.channel, digest))
+        if alert is None:
+            alert = Alert(
+                feedback_id=item.id,
+                level=level,
+                channel=recipient.channel,
+                recipient=recipient.label,
+                recipient_hash=digest,
+                recipient_encrypted=policy.cipher.encrypt(recipient.address),
+                tier=recipient.tier,
+                status=status,
+            )
             session.add(alert)
-            existing[(channel, recipient)] = alert
+            existing[(recipient.channel, digest)] = alert
+        wanted.append(alert)
     session.flush()
-    return list(existing.values())
+    return wanted
+
+
+def open_escalation(session: Session, item: Feedback, now: datetime, policy: AlertPolicy) -> Escalation:
+    case = session.scalar(select(Escalation).where(Escalation.feedback_id == item.id))
+    if case is None:
+        case = Escalation(
+            feedback_id=item.id,
+            department=item.department,
+            ack_code=new_ack_code(),
+            tier=1,
+            next_at=now + policy.escalate_after,
+        )
+        session.add(case)
+        session.flush()
+    return case
 
 
 def route_feedback(
-    session: Session, feedback_ids: list[str], sender: Sender, targets: AlertTargets
+    session: Session, feedback_ids: list[str], roster: Roster, policy: AlertPolicy, now: datetime
 ) -> list[int]:
-    """Create and send the alerts the items' urgency calls for; return the alert ids."""
+    """Create the alerts the items' urgency calls for; return the ids of those to send now
+    (critical pages). High items' email alerts are queued for the hourly digest."""
     rows = session.execute(
         select(Feedback, UrgencyDecision)
         .join(UrgencyDecision, UrgencyDecision.feedback_id == Feedback.id)
         .where(Feedback.id.in_(feedback_ids), UrgencyDecision.level.in_(("critical", "high")))
     ).all()
-    alert_ids: list[int] = []
+    to_send: list[int] = []
     for item, decision in rows:
-        subject, body = alert_text(item, decision.level, targets.link_base)
-        for alert in _ensure_alerts(session, item, decision.level, targets):
-            if alert.status not in ("sent", "suppressed"):
-                alert.attempts += 1
-                try:
-                    alert.provider_id = sender.send(
-                        session,
-                        OutboundMessage(
-                            channel=alert.channel,
-                            to=alert.recipient,
-                            subject=subject if alert.channel == "email" else None,
-                            body=body,
-                            dedupe_key=f"alert-{alert.id}",
-                        ),
-                    )
-                except MessageSuppressed:
-                    alert.status = "suppressed"  # the recipient replied STOP; recorded, not sent
-                else:
-                    alert.status = "sent"
-                    alert.sent_at = utcnow()
-            alert_ids.append(alert.id)
-    session.flush()
-    return alert_ids
+        first = roster.first_tier(session, item.department, now)
+        if decision.level == "critical":
+            open_escalation(session, item, now, policy)
+            to_send += [alert.id for alert in ensure_alerts(session, item, "critical", first, policy)]
+        else:
+            emails = [recipient for recipient in first if recipient.channel == "email"]
+            ensure_alerts(session, item, "high", emails, policy, status=QUEUED_FOR_DIGEST)
+    return to_send

@@ -9,6 +9,7 @@ number is recorded in `suppressed_messages` instead of being sent.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,6 +73,9 @@ class OptOutGuard:
             self._record_suppressed(session, message)
             raise MessageSuppressed(message.dedupe_key)
         return self._inner.send(session, message)
+
+    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+        return self._inner.find_sent(session, message, since)
 
     def _record_suppressed(self, session: Session, message: OutboundMessage) -> None:
         known = session.scalar(

@@ -17,7 +17,27 @@ RETRAIN_EXPIRES_SECONDS = 6 * 3600.0
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     sweep = settings.outbox_sweep_seconds
+    escalation = float(settings.escalation_check_seconds)
     return {
+        # Every ESCALATION_CHECK_SECONDS (30 s): page the next tier of unacknowledged
+        # critical items, and resend pages whose task was lost.
+        "alerts-escalate": {
+            "task": "alerts.escalate",
+            "schedule": escalation,
+            "options": {"expires": escalation},
+        },
+        # Hourly, on the hour: one digest email per department for new high-urgency items.
+        "alerts-digest": {
+            "task": "alerts.digest",
+            "schedule": crontab(minute=0),
+            "options": {"expires": 3000.0},
+        },
+        # Every 5 minutes: an ops alert for a kiosk or channel silent in opening hours.
+        "ops-silence-check": {
+            "task": "ops.silence_check",
+            "schedule": 300.0,
+            "options": {"expires": 300.0},
+        },
         # Every OUTBOX_SWEEP_SECONDS (5 s by default): publish what ingest could not.
         "outbox-sweep": {
             "task": "outbox.sweep",

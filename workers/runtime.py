@@ -6,20 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.contacts import ContactCipher
 from models.db import make_engine, make_session_factory, session_scope
 from models.settings import Settings, load_settings
-from pipelines.alerts import AlertTargets
+from pipelines.alerts import AlertPolicy
 from pipelines.analysis.gemini import gemini_analyzer
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.analysis.result import Analyzer
-from pipelines.clients.messaging import OfflineSender, Sender
+from pipelines.clients.messaging import ChannelSender, OfflineSender, Sender
+from pipelines.clients.sendgrid_email import SendGridEmailSender
 from pipelines.clients.twilio_recordings import TwilioRecordingFetcher
+from pipelines.clients.twilio_sms import TwilioSmsSender
+from pipelines.oncall import Roster
 from pipelines.optout import OptOutGuard, OptOutRegistry
+from pipelines.silence import SilencePolicy
 from pipelines.training.serving import ChampionProvider
 from pipelines.transcription.gemini import GeminiTranscriber
 from pipelines.transcription.result import Transcriber
@@ -65,8 +71,25 @@ def session_factory() -> sessionmaker[Session]:
 
 @cache
 def sender() -> Sender:
-    """Every outbound message passes the opt-out registry, whichever provider sends it."""
-    return OptOutGuard(OfflineSender(), OptOutRegistry(settings().secret_key))
+    """Twilio for SMS and SendGrid for email when their keys are set, else the offline
+    sender; every outbound message passes the opt-out registry, whichever face sends it."""
+    s = settings()
+    sms: Sender = OfflineSender()
+    email: Sender = OfflineSender()
+    if s.twilio_account_sid and s.twilio_auth_token and (s.twilio_from or s.twilio_messaging_service_sid):
+        sms = TwilioSmsSender(
+            s.twilio_account_sid,
+            s.twilio_auth_token,
+            s.twilio_api_base_url,
+            from_number=s.twilio_from,
+            messaging_service_sid=s.twilio_messaging_service_sid,
+            timeout=s.provider_timeout_seconds,
+        )
+    if s.sendgrid_api_key:
+        email = SendGridEmailSender(
+            s.sendgrid_api_key, s.sendgrid_from, s.sendgrid_api_base_url, s.provider_timeout_seconds
+        )
+    return OptOutGuard(ChannelSender(sms, email), OptOutRegistry(s.secret_key))
 
 
 @cache
@@ -105,9 +128,32 @@ def urgency_model() -> UrgencyModel:
 
 
 @cache
-def alert_targets() -> AlertTargets:
+def roster() -> Roster:
+    return Roster.from_settings(settings())
+
+
+@cache
+def alert_policy() -> AlertPolicy:
     s = settings()
-    return AlertTargets(sms_to=s.oncall_sms_to, email_to=s.oncall_email_to, link_base=s.public_base_url)
+    return AlertPolicy(
+        secret=s.secret_key,
+        cipher=ContactCipher(s.secret_key),
+        link_base=s.public_base_url,
+        escalate_after=timedelta(minutes=s.escalation_minutes),
+    )
+
+
+def delivery_lease() -> timedelta:
+    """How long a claimed page may be in a provider call before it counts as abandoned:
+    well past the provider's timeout."""
+    return timedelta(seconds=2 * settings().provider_timeout_seconds + 5)
+
+
+@cache
+def silence_policy() -> SilencePolicy:
+    s = settings()
+    opens, closes = s.opening_hours
+    return SilencePolicy(s.silence_minutes, opens, closes, s.timezone, s.ops_email_to)
 
 
 def reset_after_fork() -> None:

@@ -1,14 +1,16 @@
 """Outbound SMS and email behind one interface.
 
 The offline face records each message in `sent_messages` (and logs its id, never its
-recipient or body), so the whole system runs end to end with no provider keys. Real
-Twilio and SendGrid faces implement the same `Sender` protocol.
+recipient or body), so the whole system runs end to end with no provider keys. The real
+Twilio and SendGrid faces (`twilio_sms`, `sendgrid_email`) implement the same `Sender`
+protocol; `ChannelSender` sends each message through the face for its channel.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
@@ -32,12 +34,28 @@ class MessageSuppressed(Exception):
     """The recipient opted out: nothing was sent, a suppressed record was kept instead."""
 
 
+class DeliveryRetryable(ConnectionError):
+    """The provider is briefly unable (5xx, 429, timeout, unreachable): try again later.
+    A ConnectionError, so the tasks' transient-error retry with backoff applies."""
+
+
+class DeliveryRejected(Exception):
+    """The provider refused this message for good (invalid number, bad address): retrying
+    would fail the same way. The message says the provider's error code, never the address."""
+
+
 class Sender(Protocol):
     name: str
 
     def send(self, session: Session, message: OutboundMessage) -> str:
         """Deliver the message and return the provider's message id; raise
-        MessageSuppressed when the opt-out registry refuses the recipient."""
+        MessageSuppressed when the opt-out registry refuses the recipient,
+        DeliveryRetryable or DeliveryRejected when the provider fails."""
+
+    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+        """The provider id of this message if an earlier attempt (since `since`) already
+        delivered it, so a worker killed between sending and recording does not send twice.
+        None when the provider cannot tell."""
 
 
 class OfflineSender:
@@ -60,3 +78,21 @@ class OfflineSender:
             existing = row.id
             log.info("offline %s recorded", message.channel, extra={"sent_message_id": existing})
         return f"offline-{existing}"
+
+    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+        existing = session.scalar(select(SentMessage.id).where(SentMessage.dedupe_key == message.dedupe_key))
+        return None if existing is None else f"offline-{existing}"
+
+
+class ChannelSender:
+    """Sends SMS through one face and email through another (each real or offline)."""
+
+    def __init__(self, sms: Sender, email: Sender) -> None:
+        self._faces = {"sms": sms, "email": email}
+        self.name = f"{sms.name}+{email.name}"
+
+    def send(self, session: Session, message: OutboundMessage) -> str:
+        return self._faces[message.channel].send(session, message)
+
+    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+        return self._faces[message.channel].find_sent(session, message, since)

@@ -7,17 +7,16 @@ import json
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
-from pipelines.alerts import AlertTargets, route_feedback
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.analysis.stage import analyze_feedback
 from pipelines.clients.messaging import OfflineSender
 from pipelines.transcription.sphinx import PocketSphinxTranscriber
 from pipelines.transcription.stage import RecordingFetcher, TranscriptionPolicy, transcribe_feedback
 from pipelines.urgency.stage import score_feedback
+from tests.support.alerting import route_and_deliver
 
 TRANSCRIBER = PocketSphinxTranscriber()
 POLICY = TranscriptionPolicy(min_confidence=0.5, max_seconds=600)
-TARGETS = AlertTargets(sms_to="on-call-sms", email_to="on-call-email", link_base="https://cp.example")
 
 
 def transcribe(
@@ -32,5 +31,4 @@ def analyze_score_route(sessions: sessionmaker[Session], ids: list[str]) -> list
         ids = json.loads(json.dumps(analyze_feedback(session, ids, LocalAnalyzer())))
     with session_scope(sessions) as session:
         ids = json.loads(json.dumps(score_feedback(session, ids)))
-    with session_scope(sessions) as session:
-        return route_feedback(session, ids, OfflineSender(), TARGETS)
+    return route_and_deliver(sessions, ids, OfflineSender())[0]

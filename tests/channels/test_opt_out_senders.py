@@ -10,16 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.channels import SuppressedMessage
 from models.db import session_scope
 from models.tables import Alert, Feedback, SentMessage, UrgencyDecision
-from pipelines.alerts import AlertTargets, route_feedback
 from pipelines.clients.messaging import OfflineSender, OutboundMessage
 from pipelines.optout import OptOutGuard, OptOutRegistry
+from tests.support.alerting import SECRET, roster, route_and_deliver
 from workers import runtime
 
-SECRET = "test-secret-key-0123456789"
 ONCALL_PHONE = "+15550100"
-TARGETS = AlertTargets(
-    sms_to=ONCALL_PHONE, email_to="oncall@hospital.example", link_base="https://cp.example"
-)
+ROSTER = roster(sms_to=ONCALL_PHONE, email_to="oncall@hospital.example")
 
 
 def critical_item(sessions: sessionmaker[Session]) -> str:
@@ -52,8 +49,7 @@ def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sess
 
     first = critical_item(sessions)
     for _ in range(2):  # a re-run suppresses once, and never sends
-        with session_scope(sessions) as session:
-            route_feedback(session, [first], sender, TARGETS)
+        route_and_deliver(sessions, [first], sender, ROSTER)
     with sessions() as session:
         alerts = {
             a.channel: a.status for a in session.scalars(select(Alert).where(Alert.feedback_id == first))
@@ -67,8 +63,7 @@ def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sess
 
     set_keyword(sessions, registry, "START")
     second = critical_item(sessions)
-    with session_scope(sessions) as session:
-        route_feedback(session, [second], sender, TARGETS)
+    route_and_deliver(sessions, [second], sender, ROSTER)
     with sessions() as session:
         statuses = {
             a.channel: a.status for a in session.scalars(select(Alert).where(Alert.feedback_id == second))

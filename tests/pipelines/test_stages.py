@@ -10,14 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
 from models.tables import Alert, Analysis, Feedback, SentMessage, UrgencyDecision
-from pipelines.alerts import AlertTargets, route_feedback
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.analysis.stage import analyze_feedback
 from pipelines.clients.messaging import OfflineSender
 from pipelines.failures import mark_failed
 from pipelines.urgency.stage import score_feedback
-
-TARGETS = AlertTargets(sms_to="on-call-sms", email_to="on-call-email", link_base="https://carepulse.example")
+from tests.support.alerting import route_and_deliver
 
 
 def add_feedback(sessions: sessionmaker[Session], *texts: str) -> list[str]:
@@ -34,8 +32,7 @@ def run_chain(sessions: sessionmaker[Session], ids: list[str]) -> list[int]:
         ids = json.loads(json.dumps(analyze_feedback(session, ids, LocalAnalyzer())))
     with session_scope(sessions) as session:
         ids = json.loads(json.dumps(score_feedback(session, ids)))
-    with session_scope(sessions) as session:
-        return route_feedback(session, ids, OfflineSender(), TARGETS)
+    return route_and_deliver(sessions, ids, OfflineSender())[0]
 
 
 def count(sessions: sessionmaker[Session], table: type) -> int:
@@ -67,12 +64,16 @@ def test_chain_scores_alerts_and_is_idempotent(sessions: sessionmaker[Session]) 
     assert levels[ids[2]] == "low"
     assert statuses == {"analyzed"}
     assert {(a.channel, a.recipient, a.status) for a in alerts} == {
-        ("sms", "on-call-sms", "sent"),
-        ("email", "on-call-email", "sent"),
+        ("sms", "on-call", "sent"),
+        ("email", "on-call", "sent"),
+    }
+    assert {(m.channel, m.recipient) for m in messages} == {
+        ("sms", "on-call-sms"),
+        ("email", "on-call-email"),
     }
     for message in messages:
         assert "breathe" not in message.body  # no clinical detail in an alert
-        assert f"/v1/feedback/{ids[0]}" in message.body and "ward-3" in message.body
+        assert f"/triage?item={ids[0]}" in message.body and "ward-3" in message.body
 
 
 def test_unknown_ids_are_dropped(sessions: sessionmaker[Session]) -> None:

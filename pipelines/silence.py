@@ -1,0 +1,96 @@
+"""Silence is an alert too: a kiosk or channel that sends nothing for SILENCE_ALERT_MINUTES
+within opening hours may be broken, and a broken kiosk hides complaints.
+
+Silence is counted from the last item or from today's opening, whichever is later, so
+nights and closed days never count. One ops alert per source and opening window, however
+often the check runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.oncall import SilenceAlert
+from models.tables import ApiKey, Feedback
+from pipelines.alert_delivery import attempt
+from pipelines.clients.messaging import OutboundMessage, Sender
+from pipelines.windows import window_start
+
+WATCHED_CHANNELS = ("sms", "voice")  # provider channels: no device key to watch
+CHANNEL_MEMORY = timedelta(days=30)  # a channel unused for a month is not expected to speak
+
+
+@dataclass(frozen=True)
+class SilencePolicy:
+    minutes: int
+    opens: str
+    closes: str
+    timezone: str
+    ops_email: str
+
+
+def _last_seen(session: Session, now: datetime) -> dict[str, datetime]:
+    """Each watched source and the time it last sent something (or was created)."""
+    seen: dict[str, datetime] = {}
+    kiosks = session.execute(
+        select(ApiKey.name, ApiKey.created_at, func.max(Feedback.received_at))
+        .outerjoin(Feedback, Feedback.api_key_id == ApiKey.id)
+        .where(ApiKey.role == "kiosk", ApiKey.revoked_at.is_(None))
+        .group_by(ApiKey.id, ApiKey.name, ApiKey.created_at)
+    )
+    for name, created_at, last in kiosks:
+        seen[f"kiosk {name}"] = last or created_at
+    channels = session.execute(
+        select(Feedback.channel, func.max(Feedback.received_at))
+        .where(Feedback.channel.in_(WATCHED_CHANNELS), Feedback.received_at >= now - CHANNEL_MEMORY)
+        .group_by(Feedback.channel)
+    )
+    for channel, last in channels:
+        seen[f"channel {channel}"] = last
+    return seen
+
+
+def find_silences(session: Session, policy: SilencePolicy, now: datetime) -> list[int]:
+    """Record a silence alert for each source quiet too long in this opening window; return
+    the ids of those not yet sent."""
+    opened = window_start(now, policy.opens, policy.closes, policy.timezone)
+    if opened is not None:
+        for source, last in _last_seen(session, now).items():
+            since = max(last, opened)
+            if now - since < timedelta(minutes=policy.minutes):
+                continue
+            exists = session.scalar(
+                select(SilenceAlert.id).where(
+                    SilenceAlert.source == source, SilenceAlert.silent_since >= opened
+                )
+            )
+            if exists is None:
+                try:
+                    with session.begin_nested():
+                        session.add(SilenceAlert(source=source, silent_since=since))
+                except IntegrityError:
+                    pass  # an overlapping check recorded it first
+    return list(session.scalars(select(SilenceAlert.id).where(SilenceAlert.status.in_(("pending", "retry")))))
+
+
+def deliver_silence(session: Session, alert_id: int, sender: Sender, policy: SilencePolicy) -> str | None:
+    alert = session.get(SilenceAlert, alert_id, with_for_update=True)
+    if alert is None or alert.status not in ("pending", "retry"):
+        return None
+    since = alert.silent_since.strftime("%Y-%m-%d %H:%M UTC")
+    subject = f"CarePulse ops: {alert.source} silent since {since}"
+    message = OutboundMessage(
+        channel="email",
+        to=policy.ops_email,
+        subject=subject,
+        body=f"{subject}. Nothing has arrived from it for {policy.minutes} minutes of opening hours: "
+        "check that it is powered, online and holds a valid key.",
+        dedupe_key=f"silence-{alert_id}",
+    )
+    alert.status = attempt(session, sender, message).status
+    return alert.status

@@ -1,0 +1,41 @@
+"""What the notify task does, as plain calls: route the items, then deliver the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.contacts import ContactCipher
+from models.db import session_scope
+from models.tables import utcnow
+from pipelines.alert_delivery import DeliveryReport, deliver_alerts
+from pipelines.alerts import AlertPolicy, route_feedback
+from pipelines.clients.messaging import Sender
+from pipelines.oncall import Roster
+
+SECRET = "test-secret-key-0123456789"
+LEASE = timedelta(seconds=25)
+
+
+def policy(link_base: str = "https://cp.example", escalate_minutes: int = 10) -> AlertPolicy:
+    return AlertPolicy(SECRET, ContactCipher(SECRET), link_base, timedelta(minutes=escalate_minutes))
+
+
+def roster(sms_to: str = "on-call-sms", email_to: str = "on-call-email") -> Roster:
+    return Roster(SECRET, ContactCipher(SECRET), sms_to, email_to)
+
+
+def route_and_deliver(
+    sessions: sessionmaker[Session],
+    ids: list[str],
+    sender: Sender,
+    people: Roster | None = None,
+    now: datetime | None = None,
+    alert_policy: AlertPolicy | None = None,
+) -> tuple[list[int], DeliveryReport]:
+    alert_policy = alert_policy or policy()
+    at = now or utcnow()
+    with session_scope(sessions) as session:
+        alert_ids = route_feedback(session, ids, people or roster(), alert_policy, at)
+    return alert_ids, deliver_alerts(sessions, alert_ids, sender, alert_policy, LEASE, clock=lambda: at)
