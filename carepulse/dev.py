@@ -115,6 +115,7 @@ def run_dev(port: int) -> int:
         print(
             f"\nCarePulse is running.\n"
             f"  ingest:  {public}   (OpenAPI: {public}/openapi.json)\n"
+            f"  triage:  {public}/triage   (sign in with the staff key)\n"
             f"  flower:  http://127.0.0.1:{port + 1}\n"
             f"  data:    {settings.database_url}\n"
             f"  kiosk key: {tokens['kiosk']}\n"

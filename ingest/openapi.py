@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.openapi_admin import admin_paths, admin_schemas
 from ingest.openapi_channels import with_channels
-from ingest.openapi_staff import LIST_OPERATION, staff_paths
+from ingest.openapi_staff import LIST_OPERATION, staff_paths, triage_paths
 from ingest.openapi_training import TRIAGE_OPERATION, training_paths, training_schemas
 from ingest.schemas import FeedbackIn
 
@@ -55,6 +56,7 @@ def openapi_document() -> dict[str, Any]:
             "schemas": {
                 "FeedbackIn": feedback_schema,
                 **training_schemas(),
+                **admin_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["title"],
@@ -75,6 +77,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": {
             **staff_paths(),
+            **triage_paths(),
             "/healthz": {
                 "get": {
                     "summary": "Liveness",
@@ -134,9 +137,14 @@ def openapi_document() -> dict[str, Any]:
                     ],
                     "responses": _responses(401, 403, 404, ok={"200": _json("The item", {"type": "object"})}),
                 },
-                "patch": TRIAGE_OPERATION,
+                "patch": {
+                    **TRIAGE_OPERATION,
+                    "description": "Either state sets the item's acknowledged time, if it has none yet, "
+                    "and stops its escalation. " + TRIAGE_OPERATION["description"],
+                },
             },
             **training_paths(),
+            **admin_paths(),
         },
     }
 

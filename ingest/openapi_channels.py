@@ -96,7 +96,8 @@ def channel_paths() -> dict[str, Any]:
     text = {"type": "string"}
     return {
         "/v1/twilio/sms": _twilio_webhook(
-            "Twilio inbound SMS: STOP/START/HELP, or feedback (channel sms)",
+            "Twilio inbound SMS: STOP/START/HELP, ACK <code> from a paged staff phone (acknowledges the item), "
+            "or feedback (channel sms)",
             {"MessageSid": text, "AccountSid": text, "From": text, "To": text, "Body": text},
             ["MessageSid", "From"],
         ),

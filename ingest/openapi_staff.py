@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.feedback_filters import MAX_LIMIT, STATUSES, TRIAGE_STATES, URGENCY_LEVELS
+from ingest.triage_page import ASSETS
+from ingest.triage_queue import DEFAULT_LIMIT, OPEN_STATES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -157,6 +159,81 @@ SUMMARY = _object(
     },
     "the window's figures; below min_sample, shares, scores and percentiles are null",
 )
+
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_LEVEL = {"enum": [*URGENCY_LEVELS, None]}
+QUEUE_ITEM = _object(
+    {
+        "id": {"type": "string", "format": "uuid"},
+        "received_at": {"type": "string", "format": "date-time"},
+        "channel": {"type": "string"},
+        "department": NULLABLE_STRING,
+        "language": NULLABLE_STRING,
+        "rating": {"type": ["integer", "null"]},
+        "status": {"type": "string"},
+        "sentiment_label": {**NULLABLE_STRING, "description": "null until analyzed"},
+        "sentiment_score": NULLABLE_NUMBER,
+        "urgency_level": {**NULLABLE_LEVEL, "description": "null until scored"},
+        "urgency_score": NULLABLE_NUMBER,
+        "triage_state": {"enum": list(OPEN_STATES)},
+        "text": NULLABLE_STRING,
+        "urgency_reasons": {"type": "array", "items": {"type": "string"}, "description": "why this level"},
+        "urgency_label": {**NULLABLE_LEVEL, "description": "the staff urgency label, if any"},
+    },
+    "an open item as a triage row shows it",
+)
+QUEUE_OPERATION = {
+    "summary": "Open items, most urgent level first, newest first within a level (staff key)",
+    "description": "What the triage page polls: items not resolved yet; items not scored yet come last.",
+    "parameters": [
+        _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            f"how many items (default {DEFAULT_LIMIT})",
+        )
+    ],
+    "responses": {
+        "200": {
+            "description": "The open items in triage order",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "items": QUEUE_ITEM}},
+                    }
+                }
+            },
+        },
+        **STAFF_ERRORS,
+    },
+}
+
+
+def _static(summary: str, asset: str) -> dict[str, Any]:
+    """A file of the triage page: no key, its content type as served."""
+    media_type = ASSETS[asset][1].split(";", 1)[0]
+    return {
+        "get": {
+            "summary": summary,
+            "security": [],
+            "responses": {
+                "200": {"description": media_type, "content": {media_type: {"schema": {"type": "string"}}}}
+            },
+        }
+    }
+
+
+def triage_paths() -> dict[str, Any]:
+    return {
+        "/v1/triage/queue": {"get": QUEUE_OPERATION},
+        "/triage": _static(
+            "The staff triage page; it asks for a staff key and sends it with each call", "page"
+        ),
+        "/triage/app.js": _static("The triage page's script", "script"),
+        "/triage/app.css": _static("The triage page's stylesheet", "style"),
+    }
 
 
 def staff_paths() -> dict[str, Any]:

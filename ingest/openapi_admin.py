@@ -1,0 +1,172 @@
+"""OpenAPI operations of the admin endpoints: the on-call roster and API keys (admin key only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.admin_resources import KeyIn, OnCallIn
+from models.keys import ROLES
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*pairs: tuple[int, str]) -> dict[str, Any]:
+    return {
+        str(code): {"description": text, "content": {"application/json": {"schema": ERROR}}}
+        for code, text in pairs
+    }
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _object(properties: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "description": description,
+    }
+
+
+def _body(schema_ref: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
+    }
+
+
+def _path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+ADMIN_ERRORS = _errors((401, "No or unknown key"), (403, "Not an admin key"))
+BODY_ERRORS = _errors(
+    (400, "Malformed body"),
+    (413, "Body too large"),
+    (415, "Wrong content type"),
+    (422, "Field errors, naming the fields"),
+)
+NO_CONTENT = {"description": "Done; no body"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+
+ENTRY = _object(
+    {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "department": {**NULLABLE_STRING, "description": "null: the hospital-wide chain"},
+        "tier": {"type": "integer", "minimum": 1, "maximum": 9},
+        "weekdays": {"type": "string", "description": "ISO weekday digits, 1 = Monday"},
+        "starts": {"type": "string", "description": "local HH:MM"},
+        "ends": {"type": "string", "description": "local HH:MM; before starts: the shift crosses midnight"},
+        "timezone": {"type": "string", "description": "IANA timezone"},
+        "phone": {
+            **NULLABLE_STRING,
+            "pattern": "^…",
+            "description": 'masked to its last digits, e.g. "…0777"',
+        },
+        "email": {
+            **NULLABLE_STRING,
+            "pattern": "^…@",
+            "description": 'masked to its domain, e.g. "…@hospital.example"',
+        },
+    },
+    "a roster entry, contact details masked",
+)
+KEY = _object(
+    {
+        "name": {"type": "string"},
+        "role": {"enum": list(ROLES)},
+        "created_at": TIMESTAMP,
+        "revoked_at": {**TIMESTAMP, "type": ["string", "null"], "description": "null while the key works"},
+    },
+    "a key without its token",
+)
+NEW_KEY = _object(
+    {
+        "name": {"type": "string"},
+        "role": {"enum": list(ROLES)},
+        "token": {
+            "type": "string",
+            "pattern": "^cp_",
+            "description": "shown this once; only its hash is kept",
+        },
+    },
+    "the new key and its token",
+)
+
+
+def admin_schemas() -> dict[str, Any]:
+    return {"OnCallIn": OnCallIn.model_json_schema(), "KeyIn": KeyIn.model_json_schema()}
+
+
+def admin_paths() -> dict[str, Any]:
+    return {
+        "/v1/admin/oncall": {
+            "get": {
+                "summary": "The on-call roster, by department and tier (admin key)",
+                "responses": {
+                    "200": _json(
+                        "Every current entry",
+                        {
+                            "type": "object",
+                            "required": ["entries"],
+                            "properties": {"entries": {"type": "array", "items": ENTRY}},
+                        },
+                    ),
+                    **ADMIN_ERRORS,
+                },
+            },
+            "post": {
+                "summary": "Add a roster entry: a phone number or an email address, a tier and a shift (admin key; audited)",
+                "requestBody": _body("OnCallIn"),
+                "responses": {"201": _json("The entry", ENTRY), **ADMIN_ERRORS, **BODY_ERRORS},
+            },
+        },
+        "/v1/admin/oncall/{entry_id}": {
+            "delete": {
+                "summary": "Remove a roster entry (admin key; audited)",
+                "parameters": [_path("entry_id", {"type": "string"}, "the entry's id")],
+                "responses": {"204": NO_CONTENT, **ADMIN_ERRORS, **_errors((404, "No such entry"))},
+            }
+        },
+        "/v1/admin/keys": {
+            "get": {
+                "summary": "Every API key, revoked ones too, without tokens (admin key)",
+                "responses": {
+                    "200": _json(
+                        "The keys, oldest first",
+                        {
+                            "type": "object",
+                            "required": ["keys"],
+                            "properties": {"keys": {"type": "array", "items": KEY}},
+                        },
+                    ),
+                    **ADMIN_ERRORS,
+                },
+            },
+            "post": {
+                "summary": "Create an API key; its token is in this answer only (admin key; audited)",
+                "requestBody": _body("KeyIn"),
+                "responses": {
+                    "201": _json("The key and its token", NEW_KEY),
+                    **ADMIN_ERRORS,
+                    **_errors((409, "A key with this name exists")),
+                    **BODY_ERRORS,
+                },
+            },
+        },
+        "/v1/admin/keys/{name}": {
+            "delete": {
+                "summary": "Revoke a key; it stops working within the key cache time (admin key; audited)",
+                "parameters": [_path("name", {"type": "string"}, "the key's name")],
+                "responses": {
+                    "204": NO_CONTENT,
+                    **ADMIN_ERRORS,
+                    **_errors((404, "No active key with this name")),
+                },
+            }
+        },
+    }

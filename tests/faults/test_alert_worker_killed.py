@@ -1,0 +1,100 @@
+"""A worker SIGKILLed while Twilio holds its page request: after a restart every on-call
+recipient has exactly one SMS and one email, and every page is recorded as sent.
+
+The killed worker's SMS reached Twilio but was never recorded; the restarted worker waits
+out the claim's lease, finds the message at Twilio (`find_sent`) and does not send it again.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import redis
+from sqlalchemy import select
+
+from models.db import make_engine, make_session_factory
+from models.tables import Alert
+from tests.conftest import REDIS_URL
+from tests.fakes.sendgrid_server import fake_sendgrid
+from tests.fakes.twilio_server import fake_twilio
+from tests.support.http import call
+from tests.support.polling import wait_until
+from tests.support.processes import Role, create_key_by_cli, ingest_role, role_env, running, wait_healthy
+
+ACCOUNT_SID = "AC" + "9" * 32
+AUTH_TOKEN = "fault-twilio-token-0123456789abcdef"
+SENDGRID_KEY = "SG.fault-key.0123456789"
+NURSES = {"Nurse A": ("+15550100001", "a@h.example"), "Nurse B": ("+15550100002", "b@h.example")}
+
+
+def add_to_roster(env: dict[str, str], name: str, phone: str, email: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "carepulse.cli", "oncall", "add", name, "--phone", phone, "--email", email],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_worker_killed_mid_page_delivers_once_per_recipient(
+    pg_url: str, tmp_path: Path, redis_client: redis.Redis
+) -> None:
+    release = threading.Event()
+    with fake_twilio(ACCOUNT_SID, AUTH_TOKEN) as twilio, fake_sendgrid(SENDGRID_KEY) as sendgrid:
+        env = role_env(
+            pg_url,
+            REDIS_URL,
+            tmp_path,
+            CELERY_VISIBILITY_TIMEOUT="5",
+            PROVIDER_TIMEOUT_SECONDS="2",
+            ESCALATION_CHECK_SECONDS="2",
+            TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+            TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+            TWILIO_FROM="+15559990000",
+            TWILIO_API_BASE_URL=twilio.base_url,
+            SENDGRID_API_KEY=SENDGRID_KEY,
+            SENDGRID_API_BASE_URL=sendgrid.base_url,
+        )
+        for name, (phone, email) in NURSES.items():
+            add_to_roster(env, name, phone, email)
+        kiosk = create_key_by_cli(env, "kiosk", "fault-kiosk")
+        twilio.hold_creates(release)
+        ingest, base_url = ingest_role(env, tmp_path)
+        with running(ingest):
+            wait_healthy(base_url)
+            status, body = call(
+                "POST", f"{base_url}/v1/feedback", kiosk, {"text": "she collapsed and is not breathing"}
+            )
+            assert status == 202
+            worker = Role(["worker", "--concurrency", "1"], env, tmp_path / "worker-1.log").start()
+            assert twilio.create_started.wait(90), "the first page never reached Twilio"
+            worker.kill()  # Twilio has the SMS; the worker never hears back or records it
+            release.set()
+            assert len(twilio.messages) == 1 and sendgrid.mails == []
+
+            restarted = Role(["worker", "--concurrency", "1"], env, tmp_path / "worker-2.log")
+            beat = Role(["beat"], env, tmp_path / "beat.log")
+            sessions = make_session_factory(make_engine(pg_url))
+
+            def pages() -> list[Alert]:
+                with sessions() as session:
+                    return session.scalars(select(Alert).where(Alert.feedback_id == body["id"])).all()
+
+            with running(restarted, beat):
+                wait_until(
+                    lambda: len(pages()) == 4 and all(a.status == "sent" for a in pages()),
+                    120,
+                    "pages did not all complete after the restart",
+                )
+
+    sms = Counter(message.to for message in twilio.messages)
+    mail = Counter(address for message in sendgrid.mails for address in message.to)
+    assert sms == Counter(phone for phone, _ in NURSES.values())
+    assert mail == Counter(email for _, email in NURSES.values())
+    killed_page = next(a for a in pages() if a.channel == "sms" and a.attempts == 2)
+    assert killed_page.provider_id == twilio.messages[0].sid
