@@ -241,6 +241,39 @@ def task_run_times(logs: list[Path]) -> None:
         print(f"  {name}: {spread(runs[name])}")
 
 
+def cpu_seconds(roles: dict[str, Role]) -> dict[str, float]:
+    """CPU time used so far by each role's process group, and by the whole machine (busy
+    and total, summed over cores), from /proc."""
+    by_group: dict[int, float] = defaultdict(float)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        by_group[int(fields[2])] += int(fields[11]) + int(fields[12])  # pgrp; utime + stime
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {name: by_group[role.process.pid] / tick for name, role in roles.items() if role.process}
+    cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    used["machine total"] = sum(cpu[:8]) / tick  # user nice system idle iowait irq softirq steal
+    used["machine busy"] = used["machine total"] - (cpu[3] + cpu[4]) / tick
+    return used
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], items: int) -> None:
+    """Which role the CPU went to while the load ran and drained."""
+    used = {name: after[name] - before[name] for name in before}
+    wall = used.pop("machine total") / (os.cpu_count() or 1)
+    busy = used.pop("machine busy")
+    roles = ", ".join(
+        f"{name} {seconds:.1f} s ({seconds / items * 1000:.0f} ms/item)" for name, seconds in used.items()
+    )
+    print(f"CPU over {wall:.1f} s of load and drain: {roles}")
+    print(
+        f"machine busy {busy / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores; "
+        f"outside the roles (PostgreSQL, Redis, this script, other work) {busy - sum(used.values()):.1f} s"
+    )
+
+
 def report(posts: list[Post], warmup: set[str], sms: dict[str, list[float]], rate: float) -> bool:
     """Print the figures; True when the requirement holds."""
     ok = [post for post in posts if post.feedback_id is not None]
@@ -343,14 +376,17 @@ def main() -> None:
                 wait_healthy(base, timeout=60)
                 print(f"stack: gunicorn ingest 2 workers, pipeline and notify workers 2 each, beat; {schema}")
                 warmup = warm_up(base, token, twilio)
+                cpu_before = cpu_seconds(roles)
                 posts = run_load(base, token, args.rate, args.seconds, args.critical_share)
                 critical_ids = {post.feedback_id for post in posts if post.critical and post.feedback_id}
                 wait_for_sms(twilio, critical_ids, max(post.started for post in posts) + DRAIN_SECONDS)
+                cpu_after = cpu_seconds(roles)
             finally:
-                for role in reversed(roles):
+                for role in reversed(roles.values()):
                     role.stop()
             sms = sms_by_item(twilio)
             passed = report(posts, warmup, sms, args.rate)
+            cpu_report(cpu_before, cpu_after, len(posts))
             task_run_times(worker_logs)
         posted = {post.feedback_id: post.started for post in posts if post.feedback_id}
         stage_times(url, sorted(critical_ids), posted, {fid: min(times) for fid, times in sms.items()})

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Literal
 
 import falcon
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
 from ingest.body import read_model
 from ingest.errors import FieldErrors
+from ingest.schemas import BodyModel
 from models.db import session_scope
 from models.keys import KeyRequestError, create_key, revoke_key
 from models.tables import ApiKey, AuditEntry
@@ -27,9 +28,7 @@ ADMIN = frozenset({"admin"})
 ADMIN_BODY_LIMIT = 8 * 1024
 
 
-class OnCallIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class OnCallIn(BodyModel):
     name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
@@ -41,11 +40,14 @@ class OnCallIn(BaseModel):
     timezone: str = "UTC"
 
 
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class KeyIn(BodyModel):
     name: str = Field(min_length=1, max_length=100)
     role: Literal["kiosk", "integration", "staff", "admin"]
+
+
+def _row_id(raw: str) -> bool:
+    """Whether a path segment can be a row id: ASCII digits within a 64-bit integer."""
+    return raw.isascii() and raw.isdigit() and int(raw) < 2**63
 
 
 def _audit(session: Session, actor: str, action: str, target: str, **details: object) -> None:
@@ -83,7 +85,7 @@ class OnCallItem(_Admin):
     def on_delete(self, req: falcon.Request, resp: falcon.Response, entry_id: str) -> None:
         principal = self._auth.require(req, ADMIN)
         with session_scope(self._sessions) as session:
-            if not (entry_id.isdigit() and self._roster.remove(session, int(entry_id))):
+            if not (_row_id(entry_id) and self._roster.remove(session, int(entry_id))):
                 raise falcon.HTTPNotFound(title="Not found", description="No roster entry with this id.")
             _audit(session, principal.name, "oncall.remove", entry_id)
         resp.status = falcon.HTTP_204
@@ -125,6 +127,8 @@ class KeyItem(_Admin):
     def on_delete(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
         principal = self._auth.require(req, ADMIN)
         try:
+            if "\x00" in name:  # PostgreSQL cannot even compare it: no key has such a name
+                raise KeyRequestError(f"no active key named {name!r}")
             with session_scope(self._sessions) as session:
                 revoke_key(session, name)
                 _audit(session, principal.name, "key.revoke", name)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from ingest.schemas import FeedbackIn
+from ingest.schemas import BodyModel, FeedbackIn
 
 MAX_BATCH_ITEMS = 500
 
@@ -21,9 +21,7 @@ class AudioMetadata(FeedbackIn):
         return self
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class _Answer(BodyModel):
     question: str = Field(min_length=1, max_length=200)
 
 
@@ -50,10 +48,8 @@ class TextAnswer(_Answer):
 Answer = Annotated[NpsAnswer | LikertAnswer | ChoiceAnswer | TextAnswer, Field(discriminator="type")]
 
 
-class SurveyIn(BaseModel):
+class SurveyIn(BodyModel):
     """One completed survey: scores are computed from it, free text is analyzed."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     survey: str = Field(min_length=1, max_length=128)
     answers: list[Answer] = Field(min_length=1, max_length=100)
@@ -63,10 +59,8 @@ class SurveyIn(BaseModel):
     submitted_at: datetime | None = None
 
 
-class BatchIn(BaseModel):
+class BatchIn(BodyModel):
     """The envelope of an offline kiosk sync; each item is validated on its own."""
-
-    model_config = ConfigDict(extra="forbid")
 
     items: list[Any] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
 

@@ -74,7 +74,7 @@ def parse_limit(req: falcon.Request, default: int = 50) -> int:
     raw = req.get_param("limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise FieldErrors([{"field": "limit", "message": f"must be a whole number from 1 to {MAX_LIMIT}"}])
     return int(raw)
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.schemas import BodyModel
 from models.tables import AuditEntry, Feedback, utcnow
 from models.urgency_models import UrgencyLabel
 
 TRIAGE_ACTION = "feedback.triage"
 
 
-class TriageIn(BaseModel):
+class TriageIn(BodyModel):
     """What staff may change: the triage state, a note, and the urgency they judge right."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     triage_state: Literal["acknowledged", "resolved"]
     note: str | None = Field(default=None, max_length=4000)

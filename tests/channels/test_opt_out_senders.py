@@ -9,32 +9,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.channels import SuppressedMessage
 from models.db import session_scope
-from models.tables import Alert, Feedback, SentMessage, UrgencyDecision
+from models.tables import Alert, SentMessage
 from pipelines.clients.messaging import OfflineSender, OutboundMessage
 from pipelines.optout import OptOutGuard, OptOutRegistry
-from tests.support.alerting import SECRET, roster, route_and_deliver
+from tests.support.alerting import SECRET, roster, route_and_deliver, scored_item
 from workers import runtime
 
 ONCALL_PHONE = "+15550100"
 ROSTER = roster(sms_to=ONCALL_PHONE, email_to="oncall@hospital.example")
-
-
-def critical_item(sessions: sessionmaker[Session]) -> str:
-    with session_scope(sessions) as session:
-        item = Feedback(channel="kiosk", text="cannot breathe", department="ward-3")
-        session.add(item)
-        session.flush()
-        session.add(
-            UrgencyDecision(
-                feedback_id=item.id,
-                level="critical",
-                score=0.95,
-                reasons=[],
-                analyzer="local",
-                model_version="t",
-            )
-        )
-        return item.id
 
 
 def set_keyword(sessions: sessionmaker[Session], registry: OptOutRegistry, keyword: str) -> None:
@@ -47,7 +29,7 @@ def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sess
     sender = OptOutGuard(OfflineSender(), registry)
     set_keyword(sessions, registry, "STOP")
 
-    first = critical_item(sessions)
+    first = scored_item(sessions)
     for _ in range(2):  # a re-run suppresses once, and never sends
         route_and_deliver(sessions, [first], sender, ROSTER)
     with sessions() as session:
@@ -62,7 +44,7 @@ def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sess
     assert [m.channel for m in sent] == ["email"]
 
     set_keyword(sessions, registry, "START")
-    second = critical_item(sessions)
+    second = scored_item(sessions)
     route_and_deliver(sessions, [second], sender, ROSTER)
     with sessions() as session:
         statuses = {

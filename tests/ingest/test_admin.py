@@ -89,3 +89,21 @@ def test_admins_create_list_and_revoke_keys(client: testing.TestClient, keys: di
         "/v1/feedback", json={"channel": "kiosk", "rating": 5}, headers=auth(created.json["token"])
     )
     assert refused.status_code == 401
+
+
+def test_odd_ids_names_and_nul_characters_are_client_errors(
+    client: testing.TestClient, keys: dict[str, str]
+) -> None:
+    admin = auth(keys["admin"])
+    for path in ("/v1/admin/oncall/%C2%B2", "/v1/admin/oncall/9223372036854775808", "/v1/admin/keys/a%00b"):
+        assert client.simulate_delete(path, headers=admin).status_code == 404, path
+    for body in ({**NURSE, "name": "a\x00b"}, {**NURSE, "department": "w\x00"}):
+        response = client.simulate_post("/v1/admin/oncall", json=body, headers=admin)
+        assert response.status_code == 422
+    response = client.simulate_post("/v1/admin/keys", json={"name": "k\x00", "role": "kiosk"}, headers=admin)
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "name"
+    feedback = client.simulate_post(
+        "/v1/feedback", json={"text": "nul \x00 here"}, headers=auth(keys["kiosk"])
+    )
+    assert feedback.status_code == 422
+    assert client.simulate_get("/v1/triage/queue?limit=²", headers=auth(keys["staff"])).status_code == 422

@@ -11,29 +11,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.triage import TriageIn, apply_triage
 from models.db import session_scope
 from models.oncall import AlertDigest, Escalation
-from models.tables import Alert, Feedback, SentMessage, UrgencyDecision
+from models.tables import Alert, SentMessage
 from pipelines.alert_delivery import deliver_alerts
 from pipelines.clients.messaging import OfflineSender
 from pipelines.digests import collect_digests, deliver_digest
 from pipelines.escalation import escalate_due
 from pipelines.oncall import NewEntry
 from tests.support.alerting import LEASE, policy, roster, route_and_deliver
+from tests.support.alerting import scored_item as scored
 
 T0 = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # a Tuesday afternoon
 POLICY = policy()
 
 
 def scored_item(sessions: sessionmaker[Session], level: str, department: str = "ward-3") -> str:
-    with session_scope(sessions) as session:
-        item = Feedback(channel="kiosk", text="…", department=department, received_at=T0)
-        session.add(item)
-        session.flush()
-        session.add(
-            UrgencyDecision(
-                feedback_id=item.id, level=level, score=0.9, reasons=[], analyzer="local", model_version="t"
-            )
-        )
-        return item.id
+    return scored(sessions, level, department, received_at=T0)
 
 
 def chain(sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.contacts import ContactCipher
 from models.db import session_scope
-from models.tables import utcnow
+from models.tables import Feedback, UrgencyDecision, utcnow
 from pipelines.alert_delivery import DeliveryReport, deliver_alerts
 from pipelines.alerts import AlertPolicy, route_feedback
 from pipelines.clients.messaging import Sender
@@ -24,6 +24,25 @@ def policy(link_base: str = "https://cp.example", escalate_minutes: int = 10) ->
 
 def roster(sms_to: str = "on-call-sms", email_to: str = "on-call-email") -> Roster:
     return Roster(SECRET, ContactCipher(SECRET), sms_to, email_to)
+
+
+def scored_item(
+    sessions: sessionmaker[Session],
+    level: str = "critical",
+    department: str = "ward-3",
+    received_at: datetime | None = None,
+) -> str:
+    """A feedback already scored at `level`, as the chain leaves it for routing."""
+    with session_scope(sessions) as session:
+        item = Feedback(channel="kiosk", text="…", department=department, received_at=received_at or utcnow())
+        session.add(item)
+        session.flush()
+        session.add(
+            UrgencyDecision(
+                feedback_id=item.id, level=level, score=0.9, reasons=[], analyzer="local", model_version="t"
+            )
+        )
+        return item.id
 
 
 def route_and_deliver(
