@@ -14,6 +14,10 @@ from schedules.beat import beat_schedule as _beat_schedule
 _settings = load_settings()
 
 QUEUES = ("relay", "asr", "llm", "scoring", "notify", "training")
+# Redis priorities: 0 is served first. Routine work runs below it, so the fast lane
+# (workers.chains) can overtake any backlog. Kombu keeps one list per priority step.
+URGENT_PRIORITY = 0
+ROUTINE_PRIORITY = 6
 
 broker_url = _settings.redis_url
 broker_connection_retry_on_startup = True
@@ -55,6 +59,8 @@ task_routes = {
     "ops.*": {"queue": "notify"},
     "training.*": {"queue": "training"},
 }
+
+task_default_priority = ROUTINE_PRIORITY
 
 task_serializer = "json"
 accept_content = ["json"]

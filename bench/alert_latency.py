@@ -8,7 +8,8 @@ a pipeline worker for relay,asr,llm,scoring, a notify worker, beat) on a Postgre
 of its own and a Redis database it flushes, with the real twilio and sendgrid SDKs pointed
 at in-process fakes. Posts on an open-loop schedule, then matches each critical item to
 the SMS whose body links `/triage?item=<id>`. Prints the machine, the figures and where
-the time went (database time stamps per stage, task run times from the worker logs).
+the time went: CPU per role, task run times from the worker logs, and the database's time
+stamps per stage.
 Exits non-zero when an SMS is missing or duplicated, a POST failed, or p99 is 2 s or more.
 """
 
@@ -48,9 +49,11 @@ from tests.support.processes import Role, create_key_by_cli, wait_healthy  # noq
 
 LIMIT_SECONDS = 2.0
 DRAIN_SECONDS = 30.0
+TREND_SECONDS = 10.0
 WARMUP_ITEMS = 4  # enough that each pool process of both workers likely handles one
 WARMUP_SECONDS = 180.0  # the first score on a fresh schema trains the bootstrap model
 POST_THREADS = 8
+SHARED_PROCESSES = {"postgres": "PostgreSQL (all sessions)", "redis-server": "Redis (all clients)"}
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-twilio-token-0123456789abcdef"
 SENDGRID_KEY = "SG.bench-key.0123456789"
@@ -150,14 +153,13 @@ def warm_up(base: str, token: str, twilio: FakeTwilio) -> set[str]:
     return ids
 
 
-def is_critical(n: int, share: float) -> bool:
-    """Critical items evenly spread: item n is one when it crosses the next multiple of 1/share."""
-    return int((n + 1) * share) > int(n * share)
-
-
-def item_text(n: int, critical: bool) -> str:
-    texts = CRITICAL if critical else ORDINARY
-    return texts[n % len(texts)].format(n=n % 40 + 1)
+def item(n: int, share: float) -> tuple[bool, str]:
+    """Whether item n is critical, and its text. Critical items are evenly spread (item n is
+    one when n * share crosses a whole number) and cycle through CRITICAL by their own count."""
+    if int((n + 1) * share) > int(n * share):
+        ordinal = int(n * share)
+        return True, CRITICAL[ordinal % len(CRITICAL)].format(n=ordinal % 40 + 1)
+    return False, ORDINARY[n % len(ORDINARY)]
 
 
 def run_load(base: str, token: str, rate: float, seconds: float, share: float) -> list[Post]:
@@ -167,12 +169,10 @@ def run_load(base: str, token: str, rate: float, seconds: float, share: float) -
     lock = threading.Lock()
 
     def send(n: int, scheduled: float) -> None:
-        critical = is_critical(n, share)
+        critical, body = item(n, share)
         started = time.time()
         try:
-            feedback_id: str | None = post_feedback(
-                base, token, item_text(n, critical), DEPARTMENTS[n % len(DEPARTMENTS)]
-            )
+            feedback_id: str | None = post_feedback(base, token, body, DEPARTMENTS[n % len(DEPARTMENTS)])
         except OSError as exc:
             print(f"POST {n} failed: {exc}", file=sys.stderr)
             feedback_id = None
@@ -242,36 +242,42 @@ def task_run_times(logs: list[Path]) -> None:
 
 
 def cpu_seconds(roles: dict[str, Role]) -> dict[str, float]:
-    """CPU time used so far by each role's process group, and by the whole machine (busy
-    and total, summed over cores), from /proc."""
-    by_group: dict[int, float] = defaultdict(float)
+    """CPU seconds used so far by each role's process group, PostgreSQL and Redis (every
+    session, not only ours), this script, and the whole machine (busy, and total over all
+    cores), from /proc. A process that exits between two readings drops out of the count."""
+    groups = {role.process.pid: name for name, role in roles.items() if role.process}
+    ticks: dict[str, int] = defaultdict(int)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, tail = stat.read_text().rsplit(")", 1)
         except OSError:  # the process ended meanwhile
             continue
-        by_group[int(fields[2])] += int(fields[11]) + int(fields[12])  # pgrp; utime + stime
+        pid, comm = head.split(" (", 1)
+        fields = tail.split()
+        name = groups.get(int(fields[2])) or SHARED_PROCESSES.get(comm)
+        if int(pid) == os.getpid():
+            name = "this script"
+        if name:
+            ticks[name] += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    ticks["machine total"] = sum(cpu)  # user nice system idle iowait irq softirq steal
+    ticks["machine busy"] = sum(cpu) - cpu[3] - cpu[4]
     tick = os.sysconf("SC_CLK_TCK")
-    used = {name: by_group[role.process.pid] / tick for name, role in roles.items() if role.process}
-    cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    used["machine total"] = sum(cpu[:8]) / tick  # user nice system idle iowait irq softirq steal
-    used["machine busy"] = used["machine total"] - (cpu[3] + cpu[4]) / tick
-    return used
+    return {name: count / tick for name, count in ticks.items()}
 
 
 def cpu_report(before: dict[str, float], after: dict[str, float], items: int) -> None:
-    """Which role the CPU went to while the load ran and drained."""
-    used = {name: after[name] - before[name] for name in before}
-    wall = used.pop("machine total") / (os.cpu_count() or 1)
+    """Where the CPU went while the load ran and drained: the stages queue behind it."""
+    used = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in after}
+    cores = os.cpu_count() or 1
+    wall = used.pop("machine total") / cores
     busy = used.pop("machine busy")
-    roles = ", ".join(
-        f"{name} {seconds:.1f} s ({seconds / items * 1000:.0f} ms/item)" for name, seconds in used.items()
-    )
-    print(f"CPU over {wall:.1f} s of load and drain: {roles}")
     print(
-        f"machine busy {busy / wall / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores; "
-        f"outside the roles (PostgreSQL, Redis, this script, other work) {busy - sum(used.values()):.1f} s"
+        f"CPU over {wall:.1f} s of load and drain (machine busy {busy / wall / cores:.0%} of {cores} cores):"
     )
+    for name, seconds in used.items():
+        print(f"  {name}: {seconds:.1f} s ({seconds / items * 1000:.1f} ms per item posted)")
+    print(f"  everything else (other work on the machine): {busy - sum(used.values()):.1f} s")
 
 
 def report(posts: list[Post], warmup: set[str], sms: dict[str, list[float]], rate: float) -> bool:
@@ -298,6 +304,13 @@ def report(posts: list[Post], warmup: set[str], sms: dict[str, list[float]], rat
     if not latencies:
         print("verdict: no SMS arrived: FAIL")
         return False
+    windows: dict[int, list[float]] = defaultdict(list)
+    for fid, times in received.items():
+        windows[int((critical[fid] - posts[0].started) // TREND_SECONDS)].append(min(times) - critical[fid])
+    trend = " ".join(f"{statistics.median(windows[w]):.2f}" for w in sorted(windows))
+    print(
+        f"  median by posting time, per {TREND_SECONDS:g} s (a rising trend: the stack falls behind): {trend}"
+    )
     p99 = percentile(latencies, 99)
     passed = p99 < LIMIT_SECONDS and missing == 0 and duplicates == 0 and len(ok) == len(posts)
     print(
@@ -360,18 +373,20 @@ def main() -> None:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             worker_logs = [var_dir / "worker-pipeline.log", var_dir / "worker-notify.log"]
-            roles = [
-                Role(
+            roles = {
+                "ingest": Role(
                     ["ingest", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env, var_dir / "ingest.log"
                 ),
-                Role(
+                "pipeline worker": Role(
                     ["worker", "--queues", "relay,asr,llm,scoring", "--concurrency", "2"], env, worker_logs[0]
                 ),
-                Role(["worker", "--queues", "notify", "--concurrency", "2"], env, worker_logs[1]),
-                Role(["beat"], env, var_dir / "beat.log"),
-            ]
+                "notify worker": Role(
+                    ["worker", "--queues", "notify", "--concurrency", "2"], env, worker_logs[1]
+                ),
+                "beat": Role(["beat"], env, var_dir / "beat.log"),
+            }
             try:
-                for role in roles:
+                for role in roles.values():
                     role.start()
                 wait_healthy(base, timeout=60)
                 print(f"stack: gunicorn ingest 2 workers, pipeline and notify workers 2 each, beat; {schema}")
@@ -381,11 +396,15 @@ def main() -> None:
                 critical_ids = {post.feedback_id for post in posts if post.critical and post.feedback_id}
                 wait_for_sms(twilio, critical_ids, max(post.started for post in posts) + DRAIN_SECONDS)
                 cpu_after = cpu_seconds(roles)
+                exited = [role for role in roles.values() if role.process and role.process.poll() is not None]
+                for role in exited:  # the temporary directory and its logs go at the end
+                    tail = role.log_path.read_text(errors="replace")[-2000:]
+                    print(f"{' '.join(role.args)} exited during the run; its log ends:\n{tail}")
             finally:
                 for role in reversed(roles.values()):
                     role.stop()
             sms = sms_by_item(twilio)
-            passed = report(posts, warmup, sms, args.rate)
+            passed = report(posts, warmup, sms, args.rate) and not exited
             cpu_report(cpu_before, cpu_after, len(posts))
             task_run_times(worker_logs)
         posted = {post.feedback_id: post.started for post in posts if post.feedback_id}

@@ -22,6 +22,8 @@ from pipelines.optout import OptOutRegistry
 class ChannelPublisher(Protocol):
     def publish(self, feedback_ids: list[str]) -> None: ...
 
+    def publish_urgent(self, feedback_ids: list[str]) -> None: ...
+
     def publish_audio(self, feedback_ids: list[str]) -> None: ...
 
 
@@ -36,7 +38,7 @@ def add_channel_routes(
     recorder = InboundRecorder(
         sessions, OptOutRegistry(settings.secret_key), ContactCipher(settings.secret_key)
     )
-    app.add_route("/v1/twilio/sms", TwilioSms(webhook, recorder, publisher.publish))
+    app.add_route("/v1/twilio/sms", TwilioSms(webhook, recorder, publisher.publish, publisher.publish_urgent))
     app.add_route("/v1/twilio/voice", TwilioVoice(webhook, settings.max_audio_seconds))
     app.add_route("/v1/twilio/recording", TwilioRecording(webhook, recorder, publisher.publish_audio))
     app.add_route(

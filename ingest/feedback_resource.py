@@ -18,6 +18,7 @@ from ingest.triage import TriageIn, apply_triage
 from ingest.views import feedback_detail
 from models.db import session_scope
 from models.keys import STAFF_ROLES
+from pipelines.urgency.rules import needs_fast_lane
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ TRIAGE_BODY_LIMIT = 16 * 1024
 
 class Publisher(Protocol):
     def publish(self, feedback_ids: list[str]) -> None: ...
+
+    def publish_urgent(self, feedback_ids: list[str]) -> None: ...
 
 
 class FeedbackCollection:
@@ -62,15 +65,17 @@ class FeedbackCollection:
                 description="This Idempotency-Key was used with a different body.",
             ) from None
         if accepted.created:
-            self._publish(accepted.feedback_id)
+            self._publish(accepted.feedback_id, needs_fast_lane(data.text, data.language))
         resp.status = falcon.HTTP_202
         resp.media = {"id": accepted.feedback_id, "status": "received"}
         resp.location = f"/v1/feedback/{accepted.feedback_id}"
 
-    def _publish(self, feedback_id: str) -> None:
-        """Publish after commit; if the broker is down the outbox relay publishes later."""
+    def _publish(self, feedback_id: str, urgent: bool) -> None:
+        """Publish after commit (red-flagged text in the fast lane); if the broker is down
+        the outbox relay publishes later."""
+        publish = self._publisher.publish_urgent if urgent else self._publisher.publish
         try:
-            self._publisher.publish([feedback_id])
+            publish([feedback_id])
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves it to the relay
             log.warning("publish deferred to the outbox relay: %s", type(exc).__name__)
             return

@@ -25,6 +25,7 @@ from models.db import session_scope
 from models.tables import Base, Feedback, new_id
 from pipelines.analysis.local import detect_language, fold
 from pipelines.optout import HELP_WORDS, START_WORDS, OptOutRegistry, keyword_of
+from pipelines.urgency.rules import needs_fast_lane
 
 MAX_SMS_TEXT = 10_000
 THANKS = {
@@ -92,11 +93,16 @@ class InboundRecorder:
 
 class TwilioSms:
     def __init__(
-        self, webhook: TwilioWebhook, recorder: InboundRecorder, publish: Callable[[list[str]], None]
+        self,
+        webhook: TwilioWebhook,
+        recorder: InboundRecorder,
+        publish: Callable[[list[str]], None],
+        publish_urgent: Callable[[list[str]], None],
     ) -> None:
         self._webhook = webhook
         self._recorder = recorder
         self._publish = publish
+        self._publish_urgent = publish_urgent
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         form = self._webhook.verified_form(req)
@@ -119,7 +125,9 @@ class TwilioSms:
             if not self._recorder.seen(sid):
                 feedback = Feedback(id=new_id(), channel="sms", text=body.strip(), language=language)
                 if self._recorder.store(sid, "sms", phone, feedback):
-                    publish_after_commit(self._publish, self._recorder.sessions, [feedback.id])
+                    urgent = needs_fast_lane(feedback.text, language)
+                    publish = self._publish_urgent if urgent else self._publish
+                    publish_after_commit(publish, self._recorder.sessions, [feedback.id])
             reply.message(THANKS.get(language, THANKS["en"]))
         _twiml(resp, str(reply))
 

@@ -3,6 +3,10 @@
 Signatures go by task name, so publishers (ingest, the relay) need not import tasks.
 Every stage takes a list of feedback ids, so a caller may batch many items into one
 chain and pay Celery's per-task cost once.
+
+The fast lane: feedback whose text trips a critical or high red flag at ingest runs its
+whole chain at URGENT_PRIORITY. Kombu's Redis transport pops every queue's priority-0 list
+before any lower one, so a cry for help never waits behind a backlog of routine items.
 """
 
 from __future__ import annotations
@@ -11,26 +15,30 @@ from celery import Celery, chain
 from celery.canvas import Signature
 from kombu.exceptions import ChannelError
 
+from celeryconfig import ROUTINE_PRIORITY, URGENT_PRIORITY
 from workers.app import app as default_app
 
 
-def feedback_chain(feedback_ids: list[str], app: Celery = default_app) -> Signature:
-    """analyze → score → route for the given items."""
+def feedback_chain(feedback_ids: list[str], app: Celery = default_app, urgent: bool = False) -> Signature:
+    """analyze → score → route for the given items, every step in the lane asked for (a
+    signature by name does not get task_default_priority: it is set here)."""
+    options = {"priority": URGENT_PRIORITY if urgent else ROUTINE_PRIORITY}
     return chain(
-        app.signature("feedback.analyze", args=(feedback_ids,)),
-        app.signature("feedback.score"),
-        app.signature("feedback.route"),
+        app.signature("feedback.analyze", args=(feedback_ids,), **options),
+        app.signature("feedback.score", **options),
+        app.signature("feedback.route", **options),
     )
 
 
 def audio_chain(feedback_ids: list[str], app: Celery = default_app) -> Signature:
     """transcribe → analyze → score → route. Text items pass through transcribe
     untouched, so the outbox relay may use this chain for every item."""
+    options = {"priority": ROUTINE_PRIORITY}
     return chain(
-        app.signature("feedback.transcribe", args=(feedback_ids,)),
-        app.signature("feedback.analyze"),
-        app.signature("feedback.score"),
-        app.signature("feedback.route"),
+        app.signature("feedback.transcribe", args=(feedback_ids,), **options),
+        app.signature("feedback.analyze", **options),
+        app.signature("feedback.score", **options),
+        app.signature("feedback.route", **options),
     )
 
 
@@ -45,6 +53,10 @@ class CeleryPublisher:
 
     def publish(self, feedback_ids: list[str]) -> None:
         feedback_chain(feedback_ids, self._app).apply_async(retry=False)
+
+    def publish_urgent(self, feedback_ids: list[str]) -> None:
+        """The fast lane, for items whose red flags say someone may need help now."""
+        feedback_chain(feedback_ids, self._app, urgent=True).apply_async(retry=False)
 
     def publish_audio(self, feedback_ids: list[str]) -> None:
         audio_chain(feedback_ids, self._app).apply_async(retry=False)

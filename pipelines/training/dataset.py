@@ -25,9 +25,8 @@ from models.tables import Analysis, Feedback
 from models.urgency_models import UrgencyLabel
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.urgency.corpus import load_split
-from pipelines.urgency.decide import binding_level
 from pipelines.urgency.features import UrgencyFeatures, make_features
-from pipelines.urgency.rules import LEVELS, max_level, red_flags
+from pipelines.urgency.rules import LEVELS, binding_level, max_level, red_flags
 
 HELD_OUT_SHARE = 0.2  # newest corrections kept for evaluation
 PARALLEL_MIN_ITEMS = 20_000

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipelines.urgency.features import make_features
 from pipelines.urgency.model import UrgencyModel
-from pipelines.urgency.rules import RuleHit, max_level, red_flags
+from pipelines.urgency.rules import binding_level, max_level, red_flags
 
 RULES_VERSION = "rules-1"
 LEVEL_SCORES = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 0.95}
@@ -44,12 +44,6 @@ def _sentiment_floor(item: UrgencyInput) -> str | None:
     if item.sentiment_score <= -0.5 or (item.rating or 5) <= 2:
         return "medium"
     return None
-
-
-def binding_level(hits: list[RuleHit]) -> str:
-    """The level rules impose beside a model. A resolved finding ("the chest pain is gone
-    now") is evidence the model weighs, not a floor: thanks for a cured knee is low."""
-    return max_level(*(hit.level for hit in hits if not hit.rule.startswith("resolved_")))
 
 
 def decide_urgency(item: UrgencyInput, model: UrgencyModel | None = None) -> UrgencyResult:

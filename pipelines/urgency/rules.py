@@ -216,3 +216,15 @@ def red_flags(text: str | None, language: str | None = None) -> list[RuleHit]:
             )
     hits.sort(key=lambda hit: -level_rank(hit.level))
     return hits
+
+
+def binding_level(hits: list[RuleHit]) -> str:
+    """The level rules impose beside a model. A resolved finding ("the chest pain is gone
+    now") is evidence the model weighs, not a floor: thanks for a cured knee is low."""
+    return max_level(*(hit.level for hit in hits if not hit.rule.startswith("resolved_")))
+
+
+def needs_fast_lane(text: str | None, language: str | None = None) -> bool:
+    """Whether the red flags alone (no model, about a millisecond) already call an item
+    critical or high, so that it jumps the queues; the pipeline decides its urgency later."""
+    return bool(text) and binding_level(red_flags(text, language)) in ("critical", "high")

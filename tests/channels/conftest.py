@@ -3,7 +3,6 @@ that sign webhooks the way Twilio does (with the SDK's own RequestValidator)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -70,7 +69,3 @@ def post_signed(client: testing.TestClient, path: str, form: dict[str, str], tok
 def count(sessions: sessionmaker[Session], table: type) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(table))
-
-
-def queued_task_names(client: redis.Redis, queue: str) -> list[str]:
-    return [json.loads(raw)["headers"]["task"] for raw in client.lrange(queue, 0, -1)]

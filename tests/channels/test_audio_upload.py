@@ -17,9 +17,10 @@ from models.channels import AudioClip
 from models.db import session_scope
 from models.tables import Alert, Feedback, UrgencyDecision
 from pipelines.transcription.audio import AudioRejected, decode
-from tests.channels.conftest import AUDIO, auth, count, make_client, queued_task_names
+from tests.channels.conftest import AUDIO, auth, count, make_client
 from tests.channels.multipart import multipart
 from tests.channels.stages import TRANSCRIBER, analyze_score_route, transcribe
+from tests.support.broker import queued_task_names
 
 CONTENT_TYPES = {"wav": "audio/wav", "webm": "audio/webm", "ogg": "audio/ogg", "mp3": "audio/mpeg"}
 

@@ -13,7 +13,8 @@ from models.channels import BatchItem
 from models.db import session_scope
 from models.keys import create_key
 from models.tables import Feedback, OutboxEntry
-from tests.channels.conftest import auth, count, queued_task_names
+from tests.channels.conftest import auth, count
+from tests.support.broker import queued_task_names
 
 
 def kiosk_batch() -> list[dict[str, object]]:

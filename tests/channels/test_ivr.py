@@ -22,10 +22,10 @@ from tests.channels.conftest import (
     PUBLIC_BASE_URL,
     count,
     post_signed,
-    queued_task_names,
 )
 from tests.channels.stages import analyze_score_route, transcribe
 from tests.fakes.twilio_server import fake_twilio
+from tests.support.broker import queued_task_names
 
 CALL = {"CallSid": "CA" + "c" * 32, "AccountSid": ACCOUNT_SID, "From": "+15550107777", "To": "+15550009999"}
 RECORDING_SID = "RE" + "d" * 32

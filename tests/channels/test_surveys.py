@@ -12,7 +12,8 @@ from ingest.channel_schemas import SurveyIn
 from ingest.survey_resource import survey_scores
 from models.channels import SurveyResponse
 from models.tables import Feedback
-from tests.channels.conftest import auth, count, queued_task_names
+from tests.channels.conftest import auth, count
+from tests.support.broker import queued_task_names
 
 SURVEY = {
     "survey": "discharge-2026",

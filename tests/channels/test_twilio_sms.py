@@ -15,7 +15,8 @@ from models.contacts import ContactCipher
 from models.settings import load_settings
 from models.tables import Feedback
 from pipelines.optout import OptOutRegistry
-from tests.channels.conftest import count, post_signed, queued_task_names
+from tests.channels.conftest import count, post_signed
+from tests.support.broker import queued_task_names
 
 PHONE = "+15550101234"
 

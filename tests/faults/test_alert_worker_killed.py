@@ -71,9 +71,10 @@ def test_worker_killed_mid_page_delivers_once_per_recipient(
                 "POST", f"{base_url}/v1/feedback", kiosk, {"text": "she collapsed and is not breathing"}
             )
             assert status == 202
-            worker = Role(["worker", "--concurrency", "1"], env, tmp_path / "worker-1.log").start()
-            assert twilio.create_started.wait(90), "the first page never reached Twilio"
-            worker.kill()  # Twilio has the SMS; the worker never hears back or records it
+            worker = Role(["worker", "--concurrency", "1"], env, tmp_path / "worker-1.log")
+            with running(worker):
+                assert twilio.create_started.wait(90), "the first page never reached Twilio"
+                worker.kill()  # Twilio has the SMS; the worker never hears back or records it
             release.set()
             assert len(twilio.messages) == 1 and sendgrid.mails == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -12,16 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.tables import Feedback, OutboxEntry
 from tests.ingest.conftest import auth, make_client
+from tests.support.broker import queued_messages, queued_task_names
 from workers.chains import CeleryPublisher
 
 
 def count(sessions: sessionmaker[Session], table: type) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(table))
-
-
-def queued_task_names(client: redis.Redis, queue: str) -> list[str]:
-    return [json.loads(raw)["headers"]["task"] for raw in client.lrange(queue, 0, -1)]
 
 
 def test_accepts_and_publishes_after_commit(
@@ -43,6 +41,22 @@ def test_accepts_and_publishes_after_commit(
     assert len(outbox) == 1 and outbox[0].feedback_id == item.id
     assert outbox[0].published_at is not None
     assert queued_task_names(redis_client, "llm") == ["feedback.analyze"]
+
+
+def test_red_flagged_text_takes_the_fast_lane(
+    client: testing.TestClient, keys: dict[str, str], redis_client: redis.Redis
+) -> None:
+    for text in ("The food was cold", "my father cannot breathe and nobody comes", "Lovely staff"):
+        response = client.simulate_post("/v1/feedback", json={"text": text}, headers=auth(keys["kiosk"]))
+        assert response.status_code == 202
+    lanes = [
+        (priority, message["headers"]["task"]) for priority, message in queued_messages(redis_client, "llm")
+    ]
+    assert lanes == [(0, "feedback.analyze"), (6, "feedback.analyze"), (6, "feedback.analyze")]
+    urgent_chain = queued_messages(redis_client, "llm")[0][1]
+    assert {
+        step["options"]["priority"] for step in json.loads(base64.b64decode(urgent_chain["body"]))[2]["chain"]
+    } == {0}
 
 
 def test_broker_down_still_accepts_and_leaves_outbox_for_the_relay(

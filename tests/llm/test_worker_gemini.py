@@ -15,6 +15,7 @@ from models.db import make_engine, make_session_factory, session_scope
 from models.tables import Analysis, Feedback
 from tests.conftest import REDIS_URL
 from tests.fakes.gemini_server import FakeGemini
+from tests.support.broker import queued_messages
 from tests.support.polling import wait_until
 from tests.support.processes import Role, role_env, running
 from workers.chains import CeleryPublisher
@@ -23,8 +24,8 @@ from workers.chains import CeleryPublisher
 def scoring_queue_ids(client: redis.Redis) -> Counter[str]:
     """The ids in the messages waiting on the scoring queue (kombu's Redis list)."""
     ids: Counter[str] = Counter()
-    for raw in client.lrange("scoring", 0, -1):
-        body = json.loads(base64.b64decode(json.loads(raw)["body"]))
+    for _, message in queued_messages(client, "scoring"):
+        body = json.loads(base64.b64decode(message["body"]))
         ids.update(body[0][0])
     return ids
 
