@@ -30,10 +30,10 @@ def feedback_chain(feedback_ids: list[str], app: Celery = default_app, urgent: b
     )
 
 
-def audio_chain(feedback_ids: list[str], app: Celery = default_app) -> Signature:
+def audio_chain(feedback_ids: list[str], app: Celery = default_app, urgent: bool = False) -> Signature:
     """transcribe → analyze → score → route. Text items pass through transcribe
     untouched, so the outbox relay may use this chain for every item."""
-    options = {"priority": ROUTINE_PRIORITY}
+    options = {"priority": URGENT_PRIORITY if urgent else ROUTINE_PRIORITY}
     return chain(
         app.signature("feedback.transcribe", args=(feedback_ids,), **options),
         app.signature("feedback.analyze", **options),

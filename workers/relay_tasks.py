@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from pipelines.outbox import claim_unpublished, mark_published
+from pipelines.outbox import claim_unpublished, mark_published, split_fast_lane
 from workers import runtime
 from workers.app import app
 from workers.chains import audio_chain
@@ -18,7 +18,8 @@ CHAIN_SIZE = 50
 
 @app.task(name="outbox.sweep", acks_late=True)
 def sweep() -> int:
-    """Publish unpublished rows in chains of CHAIN_SIZE ids; return how many.
+    """Publish unpublished rows in chains of CHAIN_SIZE ids, red-flagged ones first and in
+    the fast lane; return how many.
 
     The rows stay locked until the commit after publishing, so a crash in between
     republishes them next time: at-least-once, which idempotent stages absorb.
@@ -26,11 +27,12 @@ def sweep() -> int:
     grace = timedelta(seconds=runtime.settings().outbox_grace_seconds)
     with runtime.task_session() as session:
         entries = claim_unpublished(session, grace, SWEEP_LIMIT)
-        for start in range(0, len(entries), CHAIN_SIZE):
-            batch = entries[start : start + CHAIN_SIZE]
-            # audio_chain: the relay cannot tell audio from text, and transcribe passes text through.
-            audio_chain([entry.feedback_id for entry in batch]).apply_async(retry=False)
-            mark_published(session, [entry.id for entry in batch])
+        for urgent, lane in zip((True, False), split_fast_lane(session, entries), strict=True):
+            for start in range(0, len(lane), CHAIN_SIZE):
+                batch = lane[start : start + CHAIN_SIZE]
+                # audio_chain: the relay cannot tell audio from text; transcribe passes text through.
+                audio_chain([entry.feedback_id for entry in batch], urgent=urgent).apply_async(retry=False)
+                mark_published(session, [entry.id for entry in batch])
         if entries:
             log.info("outbox relay published %d items", len(entries))
         return len(entries)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
 from models.tables import Feedback, OutboxEntry, utcnow
-from pipelines.outbox import claim_unpublished, mark_published
+from pipelines.outbox import claim_unpublished, mark_published, split_fast_lane
 
 
 def test_claims_old_unpublished_rows_and_marks_them(sessions: sessionmaker[Session]) -> None:
@@ -25,3 +25,20 @@ def test_claims_old_unpublished_rows_and_marks_them(sessions: sessionmaker[Sessi
         assert [entry.feedback_id for entry in claim_unpublished(session, timedelta(seconds=10), 10)] == [
             "f1"
         ]
+
+
+def test_red_flagged_rows_are_split_into_the_fast_lane(sessions: sessionmaker[Session]) -> None:
+    texts = {
+        "calm": "the parking was expensive",
+        "help": "my mother collapsed and is not breathing",
+        "none": None,
+    }
+    with session_scope(sessions) as session:
+        for name, text in texts.items():
+            session.add(Feedback(id=name, channel="kiosk", text=text, rating=None if text else 3))
+            session.flush()
+            session.add(OutboxEntry(feedback_id=name, created_at=utcnow() - timedelta(seconds=60)))
+    with session_scope(sessions) as session:
+        urgent, routine = split_fast_lane(session, claim_unpublished(session, timedelta(seconds=10), 10))
+        assert [e.feedback_id for e in urgent] == ["help"]
+        assert [e.feedback_id for e in routine] == ["calm", "none"]
