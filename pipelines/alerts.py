@@ -99,14 +99,17 @@ def ensure_alerts(
     return wanted
 
 
-def open_escalation(session: Session, item: Feedback, now: datetime, policy: AlertPolicy) -> Escalation:
+def open_escalation(
+    session: Session, item: Feedback, tier: int, now: datetime, policy: AlertPolicy
+) -> Escalation:
+    """The item's case, opened once at the tier first paged."""
     case = session.scalar(select(Escalation).where(Escalation.feedback_id == item.id))
     if case is None:
         case = Escalation(
             feedback_id=item.id,
             department=item.department,
             ack_code=new_ack_code(),
-            tier=1,
+            tier=tier,
             next_at=now + policy.escalate_after,
         )
         session.add(case)
@@ -128,9 +131,12 @@ def route_feedback(
     for item, decision in rows:
         first = roster.first_tier(session, item.department, now)
         if decision.level == "critical":
-            open_escalation(session, item, now, policy)
+            open_escalation(session, item, first[0].tier, now, policy)
             to_send += [alert.id for alert in ensure_alerts(session, item, "critical", first, policy)]
         else:
-            emails = [recipient for recipient in first if recipient.channel == "email"]
+            # Nobody on call has an email address: the digest goes to the fallback, never nowhere.
+            emails = [r for r in first if r.channel == "email"] or [
+                r for r in roster.fallback(1) if r.channel == "email"
+            ]
             ensure_alerts(session, item, "high", emails, policy, status=QUEUED_FOR_DIGEST)
     return to_send

@@ -141,3 +141,22 @@ def test_high_items_wait_for_one_hourly_digest_per_department(sessions: sessionm
         ("a@h.example", "CarePulse: 3 high-urgency feedback in ward-3"),
     ]
     assert statuses == {"sent"}
+
+
+def test_a_chain_starting_at_tier_two_escalates_past_it_and_high_items_always_have_a_reader(
+    sessions: sessionmaker[Session],
+) -> None:
+    people = roster(sms_to="+15550999", email_to="switchboard@h.example")
+    with session_scope(sessions) as session:
+        people.add(session, NewEntry("Registrar", phone="+15550002", department="ward-3", tier=2))
+        people.add(session, NewEntry("Consultant", phone="+15550003", department="ward-3", tier=3))
+    critical, high = scored_item(sessions, "critical"), scored_item(sessions, "high")
+    route_and_deliver(sessions, [critical, high], OfflineSender(), people, now=T0)
+    escalate(sessions, people, T0 + timedelta(minutes=10))
+    assert [(tier, name) for tier, name, *_ in paged(sessions, critical)] == [
+        (2, "Registrar"),
+        (3, "Consultant"),
+    ]
+    assert paged(sessions, high) == [
+        (1, "on-call", "email", "queued")
+    ]  # phones only on call: the fallback reads it
