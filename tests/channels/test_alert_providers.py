@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import session_scope
 from models.oncall import Escalation
 from models.tables import Alert, Feedback, UrgencyDecision, utcnow
-from pipelines.alert_delivery import deliver_alerts
+from pipelines.alert_delivery import deliver_alerts, give_up
 from pipelines.alerts import alert_message, route_feedback
 from pipelines.clients.messaging import (
     ChannelSender,
@@ -180,3 +180,22 @@ def test_sdk_errors_are_classified(twilio: FakeTwilio, sendgrid: FakeSendGrid) -
     wrong_key = SendGridEmailSender("SG.wrong", "a@h.example", sendgrid.base_url, timeout=2)
     with pytest.raises(DeliveryRejected):
         wrong_key.send(None, email)  # type: ignore[arg-type]
+
+
+def test_exhausted_retries_leave_a_recorded_failure(
+    sessions: sessionmaker[Session], twilio: FakeTwilio, sendgrid: FakeSendGrid
+) -> None:
+    sender = providers(twilio, sendgrid)
+    alert_ids = critical_alerts(sessions)
+    twilio.fail_next(500)
+    deliver_alerts(sessions, alert_ids, sender, POLICY, LEASE)
+    with sessions() as session:
+        feedback_id = session.get(Alert, alert_ids[0]).feedback_id
+    with session_scope(sessions) as session:
+        assert give_up(session, [feedback_id], "feedback.route: DeliveryRetryable") == 1
+    with sessions() as session:
+        alerts = {a.channel: (a.status, a.error) for a in session.scalars(select(Alert))}
+    assert alerts == {
+        "sms": ("failed", "Twilio answered 500 (code 20500)"),
+        "email": ("sent", None),
+    }
