@@ -1,5 +1,6 @@
 """Prometheus metrics of ingest: requests by route and status with latency histograms,
-items by pipeline status, and the depth of every Celery queue (Flower has none).
+items by pipeline status, staff pages by channel and status, unacknowledged critical
+pages and the age of the oldest, and the depth of every Celery queue (Flower has none).
 
 Under gunicorn each worker process counts on its own; with PROMETHEUS_MULTIPROC_DIR set
 (`carepulse serve ingest` sets it) the scrape adds them up across processes.
@@ -12,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Protocol
 
 import falcon
@@ -21,7 +23,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.tables import Feedback
+from models.oncall import Escalation
+from models.tables import Alert, Feedback, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +69,35 @@ class PipelineCollector(Collector):
         items = GaugeMetricFamily(
             "carepulse_feedback_items", "Feedback items by pipeline status", labels=["status"]
         )
+        pages = GaugeMetricFamily(
+            "carepulse_alerts", "Staff pages by channel and status", labels=["channel", "status"]
+        )
+        open_pages = GaugeMetricFamily(
+            "carepulse_open_pages", "Critical items paged and not yet acknowledged"
+        )
+        oldest = GaugeMetricFamily(
+            "carepulse_oldest_open_page_seconds", "Age of the oldest unacknowledged critical page (0: none)"
+        )
         try:
             with self._sessions() as session:
                 for status, count in session.execute(
                     select(Feedback.status, func.count()).group_by(Feedback.status)
                 ):
                     items.add_metric([status], count)
+                for channel, status, count in session.execute(
+                    select(Alert.channel, Alert.status, func.count()).group_by(Alert.channel, Alert.status)
+                ):
+                    pages.add_metric([channel, status], count)
+                count, first = session.execute(
+                    select(func.count(), func.min(Escalation.created_at))
+                    .join(Feedback, Feedback.id == Escalation.feedback_id)
+                    .where(Feedback.acknowledged_at.is_(None))
+                ).one()
+                open_pages.add_metric([], count)
+                oldest.add_metric([], (utcnow() - _aware(first)).total_seconds() if first else 0)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because one source is down
             log.warning("metrics: database unavailable: %s", type(exc).__name__)
-        yield items
+        yield from (items, pages, open_pages, oldest)
         depth = GaugeMetricFamily(
             "carepulse_queue_depth", "Messages waiting in each Celery queue", labels=["queue"]
         )
@@ -84,6 +107,13 @@ class PipelineCollector(Collector):
         except Exception as exc:  # noqa: BLE001 - same: report what can be read
             log.warning("metrics: broker unavailable: %s", type(exc).__name__)
         yield depth
+
+
+def _aware(value: datetime) -> datetime:
+    """func.min() bypasses the column type: SQLite hands back a naive UTC time, or text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class MetricsResource:

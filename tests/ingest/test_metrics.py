@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import redis
 from falcon import testing
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.app import create_app
+from ingest.triage import TriageIn, apply_triage
+from models.db import session_scope
+from models.oncall import Escalation
 from models.settings import load_settings
+from models.tables import utcnow
+from pipelines.clients.messaging import OfflineSender
 from tests.ingest.conftest import auth
+from tests.support.alerting import route_and_deliver, scored_item
 from workers.chains import CeleryPublisher
 
 
 def sample(text: str, name: str, labels: str) -> float:
-    prefix = f"{name}{{{labels}}} "
+    prefix = f"{name}{{{labels}}} " if labels else f"{name} "
     line = next(line for line in text.splitlines() if line.startswith(prefix))
     return float(line.removeprefix(prefix))
 
@@ -60,3 +68,21 @@ def test_metrics_token_is_enforced_when_set(
         client.simulate_get("/metrics", headers={"Authorization": "Bearer scrape-secret-123"}).status_code
         == 200
     )
+
+
+def test_metrics_show_pages_and_the_oldest_unacknowledged_one(
+    client: testing.TestClient, sessions: sessionmaker[Session], redis_client: redis.Redis
+) -> None:
+    assert sample(client.simulate_get("/metrics").text, "carepulse_open_pages", "") == 0
+    first, second = scored_item(sessions), scored_item(sessions)
+    route_and_deliver(sessions, [first, second], OfflineSender())
+    with session_scope(sessions) as session:
+        case = session.scalar(select(Escalation).where(Escalation.feedback_id == first))
+        case.created_at = utcnow() - timedelta(minutes=7)
+        apply_triage(session, second, TriageIn(triage_state="acknowledged"), "nurse")
+
+    text = client.simulate_get("/metrics").text
+    assert sample(text, "carepulse_alerts", 'channel="sms",status="sent"') == 2
+    assert sample(text, "carepulse_alerts", 'channel="email",status="sent"') == 2
+    assert sample(text, "carepulse_open_pages", "") == 1
+    assert 420 <= sample(text, "carepulse_oldest_open_page_seconds", "") < 480
