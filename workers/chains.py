@@ -11,6 +11,8 @@ before any lower one, so a cry for help never waits behind a backlog of routine 
 
 from __future__ import annotations
 
+import time
+
 from celery import Celery, chain
 from celery.canvas import Signature
 from kombu.exceptions import ChannelError
@@ -42,24 +44,42 @@ def audio_chain(feedback_ids: list[str], app: Celery = default_app, urgent: bool
     )
 
 
+class BrokerResting(ConnectionError):
+    """A publish failed moments ago: this one is left to the outbox relay at once."""
+
+
 class CeleryPublisher:
     """Starts feedback chains on the broker; raises if the broker cannot take them.
 
-    No publish retry: the caller has the outbox, and a kiosk must not wait on Redis.
+    No publish retry: the caller has the outbox, and a kiosk must not wait on Redis. A
+    failed publish costs about 2 s even when Redis refuses the connection, so after one
+    failure the publisher rests for `rest_seconds` and fails at once: during an outage
+    every POST still answers 202 in milliseconds and the relay publishes later.
     """
 
-    def __init__(self, app: Celery = default_app) -> None:
+    def __init__(self, app: Celery = default_app, rest_seconds: float = 5.0) -> None:
         self._app = app
+        self._rest = rest_seconds
+        self._resting_until = 0.0
+
+    def _start(self, signature: Signature) -> None:
+        if time.monotonic() < self._resting_until:
+            raise BrokerResting("the last publish failed; the outbox relay will publish this")
+        try:
+            signature.apply_async(retry=False)
+        except Exception:
+            self._resting_until = time.monotonic() + self._rest
+            raise
 
     def publish(self, feedback_ids: list[str]) -> None:
-        feedback_chain(feedback_ids, self._app).apply_async(retry=False)
+        self._start(feedback_chain(feedback_ids, self._app))
 
     def publish_urgent(self, feedback_ids: list[str]) -> None:
         """The fast lane, for items whose red flags say someone may need help now."""
-        feedback_chain(feedback_ids, self._app, urgent=True).apply_async(retry=False)
+        self._start(feedback_chain(feedback_ids, self._app, urgent=True))
 
     def publish_audio(self, feedback_ids: list[str]) -> None:
-        audio_chain(feedback_ids, self._app).apply_async(retry=False)
+        self._start(audio_chain(feedback_ids, self._app))
 
     def ping(self) -> None:
         """Raise unless the broker answers (kombu's Redis channel pings on open)."""

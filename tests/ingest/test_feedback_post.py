@@ -8,13 +8,14 @@ import json
 import pytest
 import redis
 from falcon import testing
+from kombu.exceptions import OperationalError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.tables import Feedback, OutboxEntry
 from tests.ingest.conftest import auth, make_client
 from tests.support.broker import queued_messages, queued_task_names
-from workers.chains import CeleryPublisher
+from workers.chains import BrokerResting, CeleryPublisher
 
 
 def count(sessions: sessionmaker[Session], table: type) -> int:
@@ -70,6 +71,21 @@ def test_broker_down_still_accepts_and_leaves_outbox_for_the_relay(
         entry = session.scalars(select(OutboxEntry)).one()
     assert entry.feedback_id == response.json["id"]
     assert entry.published_at is None
+
+
+def test_after_a_failed_publish_the_publisher_rests_instead_of_waiting_on_redis(
+    sessions: sessionmaker[Session], keys: dict[str, str], unreachable_broker: CeleryPublisher
+) -> None:
+    with pytest.raises(OperationalError):  # the broker itself was tried and refused
+        unreachable_broker.publish(["a"])
+    with pytest.raises(BrokerResting):
+        unreachable_broker.publish_urgent(["b"])  # left to the relay without touching Redis
+    client = make_client(sessions, unreachable_broker)
+    for _ in range(3):
+        response = client.simulate_post("/v1/feedback", json={"rating": 3}, headers=auth(keys["kiosk"]))
+        assert response.status_code == 202
+    with sessions() as session:
+        assert session.scalar(select(func.count()).where(OutboxEntry.published_at.is_(None))) == 3
 
 
 def test_idempotency_key_returns_the_same_id(
