@@ -43,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 from carepulse.private_redis import free_port  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from models.tables import Alert, Analysis, Feedback, UrgencyDecision  # noqa: E402
-from tests.fakes.sendgrid_server import fake_sendgrid  # noqa: E402
-from tests.fakes.twilio_server import FakeTwilio, fake_twilio  # noqa: E402
+from tests.fakes.providers import fake_providers  # noqa: E402
+from tests.fakes.twilio_server import FakeTwilio  # noqa: E402
 from tests.support.processes import Role, create_key_by_cli, wait_healthy  # noqa: E402
 
 LIMIT_SECONDS = 2.0
@@ -54,9 +54,6 @@ WARMUP_ITEMS = 4  # enough that each pool process of both workers likely handles
 WARMUP_SECONDS = 180.0  # the first score on a fresh schema trains the bootstrap model
 POST_THREADS = 8
 SHARED_PROCESSES = {"postgres": "PostgreSQL (all sessions)", "redis-server": "Redis (all clients)"}
-ACCOUNT_SID = "AC" + "b" * 32
-AUTH_TOKEN = "bench-twilio-token-0123456789abcdef"
-SENDGRID_KEY = "SG.bench-key.0123456789"
 ONCALL_SMS = "+15550100"
 TRIAGE_ITEM = re.compile(r"/triage\?item=([0-9a-f-]{36})")
 TASK_DONE = re.compile(r"Task (\S+)\[[^\]]+\] succeeded in ([0-9.]+)s")
@@ -347,9 +344,9 @@ def main() -> None:
         upgrade(url)
         with (
             tempfile.TemporaryDirectory(prefix="carepulse-bench-alert-") as tmp,
-            fake_twilio(ACCOUNT_SID, AUTH_TOKEN) as twilio,
-            fake_sendgrid(SENDGRID_KEY) as sendgrid,
+            fake_providers() as providers,
         ):
+            twilio = providers.twilio
             var_dir = Path(tmp)
             env = dict(os.environ)
             env.update(
@@ -359,13 +356,7 @@ def main() -> None:
                 CAREPULSE_VAR_DIR=str(var_dir),
                 RATE_LIMIT_PER_MINUTE="0",
                 OUTBOX_SWEEP_SECONDS="1",
-                TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-                TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-                TWILIO_FROM="+15559990000",
-                TWILIO_API_BASE_URL=twilio.base_url,
-                SENDGRID_API_KEY=SENDGRID_KEY,
-                SENDGRID_API_BASE_URL=sendgrid.base_url,
-                SENDGRID_FROM="carepulse@hospital.example",
+                **providers.env(),
                 ONCALL_SMS_TO=ONCALL_SMS,
                 ONCALL_EMAIL_TO="oncall@hospital.example",
             )

@@ -34,10 +34,14 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 from sqlalchemy import Engine, create_engine, text
 
-from carepulse.private_redis import free_port
-from ingest.feedback_list import CSV_COLUMNS
-from models.migrate import upgrade
-from models.tables import Analysis, Feedback, UrgencyDecision
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests/ is not installed: its key helper is shared from the checkout
+
+from carepulse.private_redis import free_port  # noqa: E402
+from ingest.feedback_list import CSV_COLUMNS  # noqa: E402
+from models.migrate import upgrade  # noqa: E402
+from models.tables import Analysis, Feedback, UrgencyDecision  # noqa: E402
+from tests.support.processes import create_key_by_cli  # noqa: E402
 
 LIMIT_MB = 150
 SAMPLE_SECONDS = 0.02
@@ -160,19 +164,6 @@ def seed(engine: Engine, rows: int) -> int:
         tables = (Feedback, Analysis, UrgencyDecision)
         conn.execute(text(f"ANALYZE {', '.join(table.__tablename__ for table in tables)}"))
     return len(range(0, rows, INJECTED_EVERY))
-
-
-def create_staff_key(env: dict[str, str]) -> str:
-    """`carepulse keys create staff`: the token is alone on the last line of stdout."""
-    result = subprocess.run(
-        [sys.executable, "-m", "carepulse.cli", "keys", "create", "staff", "bench-export", "--role", "staff"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def start_ingest(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
@@ -400,7 +391,7 @@ def main() -> None:
                 CAREPULSE_VAR_DIR=var_dir,
                 RATE_LIMIT_PER_MINUTE="0",
             )
-            token = create_staff_key(env)
+            token = create_key_by_cli(env, "staff", "bench-export", "--role", "staff")
             port = free_port()
             log = Path(var_dir) / "ingest.log"
             process = start_ingest(env, port, args.workers, log)

@@ -6,6 +6,7 @@ from typing import Any
 
 from ingest.openapi_admin import admin_paths, admin_schemas
 from ingest.openapi_channels import with_channels
+from ingest.openapi_parts import json_body
 from ingest.openapi_staff import LIST_OPERATION, staff_paths, triage_paths
 from ingest.openapi_training import TRIAGE_OPERATION, training_paths, training_schemas
 from ingest.schemas import FeedbackIn
@@ -35,10 +36,6 @@ def _responses(*codes: int, ok: dict[str, Any] | None = None) -> dict[str, Any]:
     if ok:
         responses.update(ok)
     return responses
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -125,7 +122,7 @@ def openapi_document() -> dict[str, Any]:
                         413,
                         415,
                         422,
-                        ok={"202": _json("Stored; processing follows", accepted)},
+                        ok={"202": json_body("Stored; processing follows", accepted)},
                     ),
                 },
             },
@@ -135,7 +132,9 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [
                         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
-                    "responses": _responses(401, 403, 404, ok={"200": _json("The item", {"type": "object"})}),
+                    "responses": _responses(
+                        401, 403, 404, ok={"200": json_body("The item", {"type": "object"})}
+                    ),
                 },
                 "patch": {
                     **TRIAGE_OPERATION,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.admin_resources import KeyIn, OnCallIn
+from ingest.openapi_parts import json_body, json_object
 from models.keys import ROLES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -14,19 +15,6 @@ def _errors(*pairs: tuple[int, str]) -> dict[str, Any]:
     return {
         str(code): {"description": text, "content": {"application/json": {"schema": ERROR}}}
         for code, text in pairs
-    }
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _object(properties: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": list(properties),
-        "properties": properties,
-        "description": description,
     }
 
 
@@ -52,7 +40,7 @@ NO_CONTENT = {"description": "Done; no body"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 
-ENTRY = _object(
+ENTRY = json_object(
     {
         "id": {"type": "integer"},
         "name": {"type": "string"},
@@ -75,7 +63,7 @@ ENTRY = _object(
     },
     "a roster entry, contact details masked",
 )
-KEY = _object(
+KEY = json_object(
     {
         "name": {"type": "string"},
         "role": {"enum": list(ROLES)},
@@ -84,7 +72,7 @@ KEY = _object(
     },
     "a key without its token",
 )
-NEW_KEY = _object(
+NEW_KEY = json_object(
     {
         "name": {"type": "string"},
         "role": {"enum": list(ROLES)},
@@ -108,7 +96,7 @@ def admin_paths() -> dict[str, Any]:
             "get": {
                 "summary": "The on-call roster, by department and tier (admin key)",
                 "responses": {
-                    "200": _json(
+                    "200": json_body(
                         "Every current entry",
                         {
                             "type": "object",
@@ -122,7 +110,7 @@ def admin_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Add a roster entry: a phone number or an email address, a tier and a shift (admin key; audited)",
                 "requestBody": _body("OnCallIn"),
-                "responses": {"201": _json("The entry", ENTRY), **ADMIN_ERRORS, **BODY_ERRORS},
+                "responses": {"201": json_body("The entry", ENTRY), **ADMIN_ERRORS, **BODY_ERRORS},
             },
         },
         "/v1/admin/oncall/{entry_id}": {
@@ -136,7 +124,7 @@ def admin_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Every API key, revoked ones too, without tokens (admin key)",
                 "responses": {
-                    "200": _json(
+                    "200": json_body(
                         "The keys, oldest first",
                         {
                             "type": "object",
@@ -151,7 +139,7 @@ def admin_paths() -> dict[str, Any]:
                 "summary": "Create an API key; its token is in this answer only (admin key; audited)",
                 "requestBody": _body("KeyIn"),
                 "responses": {
-                    "201": _json("The key and its token", NEW_KEY),
+                    "201": json_body("The key and its token", NEW_KEY),
                     **ADMIN_ERRORS,
                     **_errors((409, "A key with this name exists")),
                     **BODY_ERRORS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.feedback_filters import MAX_LIMIT, STATUSES, TRIAGE_STATES, URGENCY_LEVELS
+from ingest.openapi_parts import json_object
 from ingest.triage_page import ASSETS
 from ingest.triage_queue import DEFAULT_LIMIT, OPEN_STATES
 
@@ -75,32 +76,23 @@ COUNT = {"type": "integer", "minimum": 0}
 WITHHELD = {"type": "boolean", "description": "below the minimum sample: counts only"}
 
 
-def _object(properties: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": list(properties),
-        "properties": properties,
-        "description": description,
-    }
-
-
-SHARES = _object(
+SHARES = json_object(
     {
         "n": COUNT,
         "withheld": WITHHELD,
         "values": {
             "type": "object",
-            "additionalProperties": _object(
+            "additionalProperties": json_object(
                 {"count": COUNT, "share": NULLABLE_NUMBER, "ci95": INTERVAL}, "one value's count and share"
             ),
         },
     },
     "counts with shares and Wilson intervals",
 )
-MEAN = _object(
+MEAN = json_object(
     {"n": COUNT, "withheld": WITHHELD, "mean": NULLABLE_NUMBER, "ci95": INTERVAL}, "mean rating (1-5)"
 )
-NPS = _object(
+NPS = json_object(
     {
         "n": COUNT,
         "promoters": COUNT,
@@ -112,7 +104,7 @@ NPS = _object(
     },
     "Net Promoter Score of the surveys of feedback received in the window: 100 x (promoters - detractors) / n",
 )
-ACK_DELAYS = _object(
+ACK_DELAYS = json_object(
     {
         "n_acknowledged": COUNT,
         "n_open": {**COUNT, "description": "not acknowledged yet"},
@@ -122,7 +114,7 @@ ACK_DELAYS = _object(
     },
     "minutes from arrival to the first acknowledgement (or resolution) by staff",
 )
-AGREEMENT = _object(
+AGREEMENT = json_object(
     {
         "n": COUNT,
         "agree": COUNT,
@@ -138,7 +130,7 @@ AGREEMENT = _object(
     },
     "pipeline urgency against staff urgency labels, for feedback that has both",
 )
-SUMMARY = _object(
+SUMMARY = json_object(
     {
         "since": {"type": "string", "format": "date-time"},
         "until": {"type": "string", "format": "date-time"},
@@ -151,7 +143,7 @@ SUMMARY = _object(
         "by_topic": SHARES,
         "rating": MEAN,
         "nps": NPS,
-        "time_to_acknowledge": _object(
+        "time_to_acknowledge": json_object(
             {"critical": ACK_DELAYS, "high": ACK_DELAYS, "overall": ACK_DELAYS},
             "critical and high urgency items, per level and pooled",
         ),
@@ -163,7 +155,7 @@ SUMMARY = _object(
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_LEVEL = {"enum": [*URGENCY_LEVELS, None]}
-QUEUE_ITEM = _object(
+QUEUE_ITEM = json_object(
     {
         "id": {"type": "string", "format": "uuid"},
         "received_at": {"type": "string", "format": "date-time"},

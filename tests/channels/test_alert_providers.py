@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
 from models.oncall import Escalation
-from models.tables import Alert, Feedback, UrgencyDecision, utcnow
+from models.tables import Alert, Feedback, utcnow
 from pipelines.alert_delivery import deliver_alerts, give_up
 from pipelines.alerts import alert_message, route_feedback
 from pipelines.clients.messaging import (
@@ -24,13 +24,11 @@ from pipelines.clients.messaging import (
 )
 from pipelines.clients.sendgrid_email import SendGridEmailSender
 from pipelines.clients.twilio_sms import TwilioSmsSender
-from tests.fakes.sendgrid_server import FakeSendGrid, fake_sendgrid
-from tests.fakes.twilio_server import FakeTwilio, fake_twilio
-from tests.support.alerting import LEASE, policy, roster
+from tests.fakes.providers import ACCOUNT_SID, AUTH_TOKEN, SENDGRID_KEY, TWILIO_FROM, fake_providers
+from tests.fakes.sendgrid_server import FakeSendGrid
+from tests.fakes.twilio_server import FakeTwilio
+from tests.support.alerting import LEASE, policy, roster, scored_item
 
-ACCOUNT_SID = "AC" + "5" * 32
-AUTH_TOKEN = "fake-twilio-token-0123456789abcdef"
-SENDGRID_KEY = "SG.fake-key.0123456789"
 NURSE_PHONE = "+15550100"
 NURSE_EMAIL = "nurse@h.example"
 POLICY = policy()
@@ -38,40 +36,31 @@ ROSTER = roster(sms_to=NURSE_PHONE, email_to=NURSE_EMAIL)
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with fake_twilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
-        yield fake
+def fakes() -> Iterator[tuple[FakeTwilio, FakeSendGrid]]:
+    with fake_providers() as providers:
+        yield providers.twilio, providers.sendgrid
 
 
 @pytest.fixture
-def sendgrid() -> Iterator[FakeSendGrid]:
-    with fake_sendgrid(SENDGRID_KEY) as fake:
-        yield fake
+def twilio(fakes: tuple[FakeTwilio, FakeSendGrid]) -> FakeTwilio:
+    return fakes[0]
+
+
+@pytest.fixture
+def sendgrid(fakes: tuple[FakeTwilio, FakeSendGrid]) -> FakeSendGrid:
+    return fakes[1]
 
 
 def providers(twilio: FakeTwilio, sendgrid: FakeSendGrid) -> ChannelSender:
-    sms = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, twilio.base_url, from_number="+15559990000", timeout=5)
+    sms = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, twilio.base_url, from_number=TWILIO_FROM, timeout=5)
     email = SendGridEmailSender(SENDGRID_KEY, "alerts@h.example", sendgrid.base_url, timeout=5)
     return ChannelSender(sms, email)
 
 
 def critical_alerts(sessions: sessionmaker[Session]) -> list[int]:
+    feedback_id = scored_item(sessions)
     with session_scope(sessions) as session:
-        item = Feedback(channel="kiosk", text="…", department="ward-3")
-        session.add(item)
-        session.flush()
-        session.add(
-            UrgencyDecision(
-                feedback_id=item.id,
-                level="critical",
-                score=1,
-                reasons=[],
-                analyzer="local",
-                model_version="t",
-            )
-        )
-        session.flush()
-        return route_feedback(session, [item.id], ROSTER, POLICY, utcnow())
+        return route_feedback(session, [feedback_id], ROSTER, POLICY, utcnow())
 
 
 def statuses(sessions: sessionmaker[Session]) -> dict[str, tuple[str, int]]:

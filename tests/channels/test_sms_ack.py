@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
 from models.oncall import Escalation
-from models.tables import AuditEntry, Feedback, SentMessage, UrgencyDecision, utcnow
+from models.tables import AuditEntry, Feedback, SentMessage, utcnow
 from pipelines.clients.messaging import OfflineSender
 from pipelines.escalation import escalate_due
 from pipelines.oncall import NewEntry
 from tests.channels.conftest import make_client, post_signed
-from tests.support.alerting import SECRET, policy, roster, route_and_deliver
+from tests.support.alerting import SECRET, policy, roster, route_and_deliver, scored_item
 
 NURSE = "+15550100001"
 STRANGER = "+15550100999"
@@ -27,20 +27,7 @@ def paged_item(sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
     with session_scope(sessions) as session:
         people.add(session, NewEntry("Nurse A", phone=NURSE, department="ward-3"))
         people.add(session, NewEntry("Doctor B", phone="+15550100002", department="ward-3", tier=2))
-        item = Feedback(channel="kiosk", text="…", department="ward-3")
-        session.add(item)
-        session.flush()
-        session.add(
-            UrgencyDecision(
-                feedback_id=item.id,
-                level="critical",
-                score=1,
-                reasons=[],
-                analyzer="local",
-                model_version="t",
-            )
-        )
-        feedback_id = item.id
+    feedback_id = scored_item(sessions)
     route_and_deliver(sessions, [feedback_id], OfflineSender(), people)
     with sessions() as session:
         code = session.scalar(select(Escalation.ack_code).where(Escalation.feedback_id == feedback_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,3 +38,21 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def serve_until_interrupted(
+    handler: type[BaseHTTPRequestHandler], port: int, ready: Callable[[str], None]
+) -> None:
+    """Serve `handler` on 127.0.0.1:`port` (0: a free one) in the foreground until Ctrl-C,
+    for a fake run as its own process; `ready` hears the base URL, which is also printed."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    ready(base_url)
+    print(base_url, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        return
+    finally:
+        server.server_close()

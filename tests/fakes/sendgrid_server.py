@@ -23,11 +23,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TextIO
 
-from tests.fakes.loopback import JsonHandler, serving
+from tests.fakes.loopback import JsonHandler, serve_until_interrupted, serving
 
 MAIL_SEND = "/v3/mail/send"
 HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html"
@@ -228,14 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     with ExitStack() as stack:
         log = stack.enter_context(args.log.open("a")) if args.log else None
         state = FakeSendGrid(args.api_key, log=log)
-        server = stack.enter_context(ThreadingHTTPServer(("127.0.0.1", args.port), _handler(state)))
-        server.daemon_threads = True
-        state.base_url = f"http://127.0.0.1:{server.server_port}"
-        print(state.base_url, flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            return
+        serve_until_interrupted(_handler(state), args.port, lambda url: setattr(state, "base_url", url))
 
 
 if __name__ == "__main__":

@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.fakes.loopback import JsonHandler, serving
+from tests.fakes.loopback import JsonHandler, serve_until_interrupted, serving
 
 API_VERSION = "2010-04-01"
 RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Recordings/(RE[0-9a-f]{32})\.wav$")
@@ -302,14 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     with ExitStack() as stack:
         log = stack.enter_context(args.log.open("a")) if args.log else None
         state = FakeTwilio(args.account_sid, args.auth_token, log=log)
-        server = stack.enter_context(ThreadingHTTPServer(("127.0.0.1", args.port), _handler(state)))
-        server.daemon_threads = True
-        state.base_url = f"http://127.0.0.1:{server.server_port}"
-        print(state.base_url, flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            return
+        serve_until_interrupted(_handler(state), args.port, lambda url: setattr(state, "base_url", url))
 
 
 if __name__ == "__main__":

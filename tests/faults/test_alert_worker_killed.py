@@ -19,15 +19,11 @@ from sqlalchemy import select
 from models.db import make_engine, make_session_factory
 from models.tables import Alert
 from tests.conftest import REDIS_URL
-from tests.fakes.sendgrid_server import fake_sendgrid
-from tests.fakes.twilio_server import fake_twilio
+from tests.fakes.providers import fake_providers
 from tests.support.http import call
 from tests.support.polling import wait_until
 from tests.support.processes import Role, create_key_by_cli, ingest_role, role_env, running, wait_healthy
 
-ACCOUNT_SID = "AC" + "9" * 32
-AUTH_TOKEN = "fault-twilio-token-0123456789abcdef"
-SENDGRID_KEY = "SG.fault-key.0123456789"
 NURSES = {"Nurse A": ("+15550100001", "a@h.example"), "Nurse B": ("+15550100002", "b@h.example")}
 
 
@@ -45,7 +41,8 @@ def test_worker_killed_mid_page_delivers_once_per_recipient(
     pg_url: str, tmp_path: Path, redis_client: redis.Redis
 ) -> None:
     release = threading.Event()
-    with fake_twilio(ACCOUNT_SID, AUTH_TOKEN) as twilio, fake_sendgrid(SENDGRID_KEY) as sendgrid:
+    with fake_providers() as providers:
+        twilio, sendgrid = providers.twilio, providers.sendgrid
         env = role_env(
             pg_url,
             REDIS_URL,
@@ -53,12 +50,7 @@ def test_worker_killed_mid_page_delivers_once_per_recipient(
             CELERY_VISIBILITY_TIMEOUT="5",
             PROVIDER_TIMEOUT_SECONDS="2",
             ESCALATION_CHECK_SECONDS="2",
-            TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-            TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-            TWILIO_FROM="+15559990000",
-            TWILIO_API_BASE_URL=twilio.base_url,
-            SENDGRID_API_KEY=SENDGRID_KEY,
-            SENDGRID_API_BASE_URL=sendgrid.base_url,
+            **providers.env(),
         )
         for name, (phone, email) in NURSES.items():
             add_to_roster(env, name, phone, email)
