@@ -53,7 +53,7 @@ def _keys(args: argparse.Namespace) -> int:
         with session_scope(factory) as session:
             if args.action == "create":
                 role = _key_role(args.kind, args.role)
-                token = create_key(session, args.name, role)
+                token = create_key(session, args.name, role, args.hours)
             else:
                 revoke_key(session, args.name)
     except KeyRequestError as exc:
@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("kind", choices=("kiosk", "staff", "integration"))
     create.add_argument("name")
     create.add_argument("--role", choices=("staff", "admin"), default=None, help="staff keys only")
+    create.add_argument(
+        "--hours",
+        default=None,
+        help="kiosk keys only: its opening hours, e.g. 07:00-19:00 (else OPENING_HOURS)",
+    )
     create.set_defaults(handler=_keys)
     revoke = key_actions.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")

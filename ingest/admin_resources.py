@@ -20,7 +20,7 @@ from ingest.body import read_model
 from ingest.errors import FieldErrors
 from ingest.schemas import BodyModel
 from models.db import session_scope
-from models.keys import KeyRequestError, create_key, revoke_key
+from models.keys import KeyNameTaken, KeyRequestError, create_key, revoke_key
 from models.tables import ApiKey, AuditEntry
 from pipelines.oncall import NewEntry, Roster, RosterError
 
@@ -43,6 +43,7 @@ class OnCallIn(BodyModel):
 class KeyIn(BodyModel):
     name: str = Field(min_length=1, max_length=100)
     role: Literal["kiosk", "integration", "staff", "admin"]
+    opening_hours: str | None = Field(default=None, max_length=11, description="kiosks only: HH:MM-HH:MM")
 
 
 def _row_id(raw: str) -> bool:
@@ -101,6 +102,7 @@ class KeyCollection(_Admin):
                     {
                         "name": key.name,
                         "role": key.role,
+                        "opening_hours": key.opening_hours,
                         "created_at": key.created_at.isoformat(),
                         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
                     }
@@ -114,10 +116,12 @@ class KeyCollection(_Admin):
         body = read_model(req, ADMIN_BODY_LIMIT, KeyIn)
         try:
             with session_scope(self._sessions) as session:
-                token = create_key(session, body.name, body.role)
+                token = create_key(session, body.name, body.role, body.opening_hours)
                 _audit(session, principal.name, "key.create", body.name, role=body.role)
-        except KeyRequestError as exc:
+        except KeyNameTaken as exc:
             raise falcon.HTTPConflict(title="Conflict", description=str(exc)) from None
+        except KeyRequestError as exc:  # the only other refusal: opening hours
+            raise FieldErrors([{"field": "opening_hours", "message": str(exc)}]) from None
         resp.media = {"name": body.name, "role": body.role, "token": token}
         resp.status = falcon.HTTP_201
         resp.set_header("Cache-Control", "no-store")

@@ -13,7 +13,6 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Protocol
 
 import falcon
@@ -94,7 +93,7 @@ class PipelineCollector(Collector):
                     .where(Feedback.acknowledged_at.is_(None))
                 ).one()
                 open_pages.add_metric([], count)
-                oldest.add_metric([], (utcnow() - _aware(first)).total_seconds() if first else 0)
+                oldest.add_metric([], (utcnow() - first).total_seconds() if first else 0)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because one source is down
             log.warning("metrics: database unavailable: %s", type(exc).__name__)
         yield from (items, pages, open_pages, oldest)
@@ -107,13 +106,6 @@ class PipelineCollector(Collector):
         except Exception as exc:  # noqa: BLE001 - same: report what can be read
             log.warning("metrics: broker unavailable: %s", type(exc).__name__)
         yield depth
-
-
-def _aware(value: datetime) -> datetime:
-    """func.min() bypasses the column type: SQLite hands back a naive UTC time, or text."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class MetricsResource:

@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.settings import parse_hours
 from models.tables import ApiKey, utcnow
 
 ROLES = ("kiosk", "integration", "staff", "admin")
@@ -23,19 +24,33 @@ class KeyRequestError(ValueError):
     """A key cannot be created or revoked as asked."""
 
 
+class KeyNameTaken(KeyRequestError):
+    """Another key already has this name (names identify keys to people)."""
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(session: Session, name: str, role: str) -> str:
-    """Store a new key and return its token; the token itself is never stored."""
+def create_key(session: Session, name: str, role: str, opening_hours: str | None = None) -> str:
+    """Store a new key and return its token; the token itself is never stored. A kiosk may
+    have opening hours of its own (`HH:MM-HH:MM`): it is expected to speak only then."""
     if role not in ROLES:
         raise KeyRequestError(f"role must be one of {', '.join(ROLES)}")
+    if opening_hours is not None:
+        if role != "kiosk":
+            raise KeyRequestError("only kiosk keys have opening hours")
+        try:
+            opening_hours = "-".join(parse_hours(opening_hours))
+        except ValueError as exc:
+            raise KeyRequestError(f"opening hours {exc}") from None
     if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
-        raise KeyRequestError(f"a key named {name!r} already exists")
+        raise KeyNameTaken(f"a key named {name!r} already exists")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    session.add(ApiKey(id=key_id, name=name, role=role, secret_hash=_hash(secret)))
+    session.add(
+        ApiKey(id=key_id, name=name, role=role, secret_hash=_hash(secret), opening_hours=opening_hours)
+    )
     return f"cp_{key_id}_{secret}"
 
 

@@ -64,13 +64,20 @@ def _cron(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
-def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[str, str]:
-    """`HH:MM-HH:MM` in CAREPULSE_TIMEZONE; an end before the start crosses midnight."""
-    value = (env.get(name) or default).strip()
-    start, _, end = value.partition("-")
+def parse_hours(value: str) -> tuple[str, str]:
+    """`HH:MM-HH:MM` as (opens, closes); an end before the start crosses midnight."""
+    start, _, end = value.strip().partition("-")
     if not (CLOCK.match(start) and CLOCK.match(end)):
-        raise SettingsError(f"{name} must look like 08:00-20:00, got {value!r}")
+        raise ValueError(f"must look like 08:00-20:00, got {value!r}")
     return start, end
+
+
+def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[str, str]:
+    """Opening hours in CAREPULSE_TIMEZONE."""
+    try:
+        return parse_hours(env.get(name) or default)
+    except ValueError as exc:
+        raise SettingsError(f"{name} {exc}") from None
 
 
 def default_database_url(var_dir: Path) -> str:

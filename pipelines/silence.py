@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.oncall import SilenceAlert
+from models.settings import parse_hours
 from models.tables import ApiKey, Feedback
 from pipelines.alert_delivery import attempt
 from pipelines.clients.messaging import OutboundMessage, Sender
@@ -34,47 +35,57 @@ class SilencePolicy:
     ops_email: str
 
 
-def _last_seen(session: Session, now: datetime) -> dict[str, datetime]:
-    """Each watched source and the time it last sent something (or was created)."""
-    seen: dict[str, datetime] = {}
+def _last_seen(session: Session, now: datetime) -> dict[str, tuple[datetime, str | None]]:
+    """Each watched source, the time it last sent something (or was created), and its own
+    opening hours if it has some."""
+    seen: dict[str, tuple[datetime, str | None]] = {}
     kiosks = session.execute(
-        select(ApiKey.name, ApiKey.created_at, func.max(Feedback.received_at))
+        select(ApiKey.name, ApiKey.created_at, ApiKey.opening_hours, func.max(Feedback.received_at))
         .outerjoin(Feedback, Feedback.api_key_id == ApiKey.id)
         .where(ApiKey.role == "kiosk", ApiKey.revoked_at.is_(None))
-        .group_by(ApiKey.id, ApiKey.name, ApiKey.created_at)
+        .group_by(ApiKey.id, ApiKey.name, ApiKey.created_at, ApiKey.opening_hours)
     )
-    for name, created_at, last in kiosks:
-        seen[f"kiosk {name}"] = last or created_at
+    for name, created_at, hours, last in kiosks:
+        seen[f"kiosk {name}"] = (last or created_at, hours)
     channels = session.execute(
         select(Feedback.channel, func.max(Feedback.received_at))
         .where(Feedback.channel.in_(WATCHED_CHANNELS), Feedback.received_at >= now - CHANNEL_MEMORY)
         .group_by(Feedback.channel)
     )
     for channel, last in channels:
-        seen[f"channel {channel}"] = last
+        seen[f"channel {channel}"] = (last, None)
     return seen
+
+
+def _silence(
+    now: datetime, last: datetime, hours: str | None, policy: SilencePolicy
+) -> tuple[datetime, datetime] | None:
+    """(when this opening window opened, since when the source is quiet) if it has been
+    quiet too long within the window; None outside opening hours or when it spoke lately."""
+    opens, closes = parse_hours(hours) if hours else (policy.opens, policy.closes)
+    opened = window_start(now, opens, closes, policy.timezone)
+    if opened is None or now - max(last, opened) < timedelta(minutes=policy.minutes):
+        return None
+    return opened, max(last, opened)
 
 
 def find_silences(session: Session, policy: SilencePolicy, now: datetime) -> list[int]:
     """Record a silence alert for each source quiet too long in this opening window; return
     the ids of those not yet sent."""
-    opened = window_start(now, policy.opens, policy.closes, policy.timezone)
-    if opened is not None:
-        for source, last in _last_seen(session, now).items():
-            since = max(last, opened)
-            if now - since < timedelta(minutes=policy.minutes):
-                continue
-            exists = session.scalar(
-                select(SilenceAlert.id).where(
-                    SilenceAlert.source == source, SilenceAlert.silent_since >= opened
-                )
-            )
-            if exists is None:
-                try:
-                    with session.begin_nested():
-                        session.add(SilenceAlert(source=source, silent_since=since))
-                except IntegrityError:
-                    pass  # an overlapping check recorded it first
+    for source, (last, hours) in _last_seen(session, now).items():
+        silence = _silence(now, last, hours, policy)
+        if silence is None:
+            continue
+        opened, since = silence
+        known = session.scalar(
+            select(SilenceAlert.id).where(SilenceAlert.source == source, SilenceAlert.silent_since >= opened)
+        )
+        if known is None:
+            try:
+                with session.begin_nested():
+                    session.add(SilenceAlert(source=source, silent_since=since))
+            except IntegrityError:
+                pass  # an overlapping check recorded it first
     return list(session.scalars(select(SilenceAlert.id).where(SilenceAlert.status.in_(("pending", "retry")))))
 
 

@@ -107,3 +107,16 @@ def test_odd_ids_names_and_nul_characters_are_client_errors(
     )
     assert feedback.status_code == 422
     assert client.simulate_get("/v1/triage/queue?limit=²", headers=auth(keys["staff"])).status_code == 422
+
+
+def test_kiosk_keys_may_have_opening_hours(client: testing.TestClient, keys: dict[str, str]) -> None:
+    admin = auth(keys["admin"])
+    body = {"name": "clinic-1", "role": "kiosk", "opening_hours": "13:00-17:00"}
+    assert client.simulate_post("/v1/admin/keys", json=body, headers=admin).status_code == 201
+    listed = {k["name"]: k for k in client.simulate_get("/v1/admin/keys", headers=admin).json["keys"]}
+    assert (
+        listed["clinic-1"]["opening_hours"] == "13:00-17:00" and listed["test-kiosk"]["opening_hours"] is None
+    )
+    for bad in ({**body, "name": "c2", "opening_hours": "1pm-5pm"}, {**body, "name": "c3", "role": "staff"}):
+        response = client.simulate_post("/v1/admin/keys", json=bad, headers=admin)
+        assert response.status_code == 422 and response.json["errors"][0]["field"] == "opening_hours"

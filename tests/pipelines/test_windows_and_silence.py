@@ -92,3 +92,16 @@ def test_channels_are_watched_once_they_have_been_used(sessions: sessionmaker[Se
     with sessions() as session:
         sources = session.scalars(select(SilenceAlert.source).where(SilenceAlert.id.in_(ids))).all()
     assert sources == ["channel sms"]  # voice was never used: nothing expected from it
+
+
+def test_a_kiosk_with_its_own_hours_is_watched_only_then(sessions: sessionmaker[Session]) -> None:
+    with session_scope(sessions) as session:
+        create_key(session, "outpatients", "kiosk", opening_hours="13:00-17:00")
+        session.flush()
+        session.scalar(select(ApiKey).where(ApiKey.name == "outpatients")).created_at = MONDAY
+    assert check(sessions, MONDAY.replace(hour=12)) == []  # the hospital is open, the clinic is not
+    assert check(sessions, MONDAY.replace(hour=14, minute=59)) == []
+    (alert_id,) = check(sessions, MONDAY.replace(hour=15))
+    with sessions() as session:
+        alert = session.get(SilenceAlert, alert_id)
+    assert (alert.source, alert.silent_since) == ("kiosk outpatients", MONDAY.replace(hour=13))

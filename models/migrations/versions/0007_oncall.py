@@ -1,4 +1,4 @@
-"""oncall: roster, escalations, hourly digests, silence alerts; alerts keyed by a hashed recipient
+"""oncall: roster, escalations, hourly digests, silence alerts (kiosk opening hours); alerts keyed by a hashed recipient
 
 Revision ID: 0007_oncall
 Revises: 0006_merge_branches
@@ -87,6 +87,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("feedback") as batch:
         batch.add_column(sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("api_keys") as batch:
+        batch.add_column(sa.Column("opening_hours", sa.String(length=11), nullable=True))
     with op.batch_alter_table("alerts") as batch:
         batch.add_column(sa.Column("recipient_hash", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("recipient_encrypted", sa.Text(), nullable=True))
@@ -125,5 +127,7 @@ def downgrade() -> None:
             batch.drop_column(column)
     with op.batch_alter_table("feedback") as batch:
         batch.drop_column("acknowledged_at")
+    with op.batch_alter_table("api_keys") as batch:
+        batch.drop_column("opening_hours")
     for table in ("silence_alerts", "alert_digests", "escalations", "oncall_entries"):
         op.drop_table(table)
