@@ -67,6 +67,10 @@ KEY = json_object(
     {
         "name": {"type": "string"},
         "role": {"enum": list(ROLES)},
+        "opening_hours": {
+            "type": ["string", "null"],
+            "description": "a kiosk's own opening hours (HH:MM-HH:MM); null: OPENING_HOURS",
+        },
         "created_at": TIMESTAMP,
         "revoked_at": {**TIMESTAMP, "type": ["string", "null"], "description": "null while the key works"},
     },
