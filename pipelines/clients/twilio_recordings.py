@@ -13,8 +13,9 @@ import threading
 from typing import Any
 
 from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from pipelines.clients.twilio_sms import quiet_http_client
 
 RECORDING_SID = re.compile(r"^RE[0-9a-fA-F]{32}$")
 
@@ -41,7 +42,7 @@ class _RawBody:
 class TwilioRecordingFetcher:
     def __init__(self, account_sid: str, auth_token: str, base_url: str, timeout: float = 30) -> None:
         self._raw = _RawBody()
-        http_client = TwilioHttpClient(timeout=timeout, request_hooks={"response": [self._raw]})
+        http_client = quiet_http_client(timeout, request_hooks={"response": [self._raw]})
         self._client = Client(account_sid, auth_token, http_client=http_client)
         self._account_sid = account_sid
         self._base_url = base_url.rstrip("/")

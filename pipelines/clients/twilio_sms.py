@@ -9,7 +9,9 @@ local fake.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -20,6 +22,15 @@ from pipelines.clients.messaging import DeliveryRejected, DeliveryRetryable, Out
 
 RECENT_MESSAGES = 20
 CLOCK_SKEW = timedelta(minutes=5)
+# The SDK logs every request's parameters (a phone number, a message body) at INFO: its
+# requests go through a logger that lets only warnings out.
+_SDK_LOG = logging.getLogger("carepulse.twilio_sdk")
+_SDK_LOG.setLevel(logging.WARNING)
+
+
+def quiet_http_client(timeout: float, **options: Any) -> TwilioHttpClient:
+    """The SDK's HTTP client, minus its request log (contact details and texts)."""
+    return TwilioHttpClient(timeout=timeout, logger=_SDK_LOG, **options)
 
 
 def provider_error(status: int, code: object) -> Exception:
@@ -44,7 +55,7 @@ class TwilioSmsSender:
     ) -> None:
         if not (from_number or messaging_service_sid):
             raise ValueError("Twilio needs TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
-        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+        self._client = Client(account_sid, auth_token, http_client=quiet_http_client(timeout))
         self._client.api.base_url = base_url.rstrip("/")
         self._sender = (
             {"messaging_service_sid": messaging_service_sid}

@@ -4,6 +4,7 @@ and never sent twice after a worker died between the provider's answer and our r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -188,3 +189,20 @@ def test_exhausted_retries_leave_a_recorded_failure(
         "sms": ("failed", "Twilio answered 500 (code 20500)"),
         "email": ("sent", None),
     }
+
+
+def test_provider_calls_log_no_contact_detail_or_text(
+    twilio: FakeTwilio, sendgrid: FakeSendGrid, caplog: pytest.LogCaptureFixture
+) -> None:
+    sender = providers(twilio, sendgrid)
+    sms = OutboundMessage(channel="sms", to=NURSE_PHONE, body="page body ward-3", dedupe_key="k1")
+    email = OutboundMessage(channel="email", to=NURSE_EMAIL, body="page body", dedupe_key="k2", subject="s")
+    # INFO: the level every role runs at (DEBUG is a developer's tool: urllib3 and
+    # SQLAlchemy then print URLs and query parameters too).
+    with caplog.at_level(logging.INFO):
+        sender.send(None, sms)  # type: ignore[arg-type]
+        sender.find_sent(None, sms, utcnow())  # type: ignore[arg-type]
+        sender.send(None, email)  # type: ignore[arg-type]
+    assert len(twilio.messages) == 1 and len(sendgrid.mails) == 1
+    for secret in (NURSE_PHONE, NURSE_PHONE.lstrip("+"), NURSE_EMAIL, "page body", AUTH_TOKEN, SENDGRID_KEY):
+        assert secret not in caplog.text
