@@ -78,6 +78,24 @@ def _key_role(kind: str, role: str | None) -> str:
     return kind
 
 
+def _rotate_contacts(_: argparse.Namespace) -> int:
+    from models.contacts import Keyring
+    from models.db import make_engine, make_session_factory, session_scope
+    from pipelines.key_rotation import rotate_contacts
+
+    settings = load_settings()
+    if not settings.previous_secret_keys:
+        print("error: set CAREPULSE_PREVIOUS_SECRET_KEYS to the key being replaced", file=sys.stderr)
+        return 2
+    with session_scope(make_session_factory(make_engine(settings.database_url))) as session:
+        report = rotate_contacts(session, Keyring.from_settings(settings))
+    for name, count in vars(report).items():
+        print(f"{name.replace('_', ' ')}: {count}")
+    if report.opt_outs_unmapped:
+        print("keep the previous key listed: some opt-outs can only be found with it")
+    return 0
+
+
 def _dev(args: argparse.Namespace) -> int:
     from carepulse.dev import run_dev
 
@@ -120,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = key_actions.add_parser("revoke", help="revoke a key by name")
     revoke.add_argument("name")
     revoke.set_defaults(handler=_keys)
+    rotate = commands.add_parser(
+        "rotate-contacts", help="re-encrypt and re-hash contact details under the current secret key"
+    )
+    rotate.set_defaults(handler=_rotate_contacts)
     add_llm_commands(commands)
     add_oncall_commands(commands)
     add_training_commands(commands)

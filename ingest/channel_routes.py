@@ -14,7 +14,7 @@ from ingest.batch_resource import FeedbackBatch
 from ingest.survey_resource import SurveyResponses
 from ingest.twilio_resources import InboundRecorder, TwilioRecording, TwilioSms, TwilioVoice
 from ingest.twilio_signature import TwilioWebhook
-from models.contacts import ContactCipher
+from models.contacts import Keyring
 from models.settings import Settings
 from pipelines.optout import OptOutRegistry
 
@@ -35,9 +35,8 @@ def add_channel_routes(
     auth: Authenticator,
 ) -> None:
     webhook = TwilioWebhook(settings.twilio_auth_token, settings.public_base_url)
-    recorder = InboundRecorder(
-        sessions, OptOutRegistry(settings.secret_key), ContactCipher(settings.secret_key)
-    )
+    keys = Keyring.from_settings(settings)
+    recorder = InboundRecorder(sessions, OptOutRegistry(keys), keys.cipher)
     app.add_route("/v1/twilio/sms", TwilioSms(webhook, recorder, publisher.publish, publisher.publish_urgent))
     app.add_route("/v1/twilio/voice", TwilioVoice(webhook, settings.max_audio_seconds))
     app.add_route("/v1/twilio/recording", TwilioRecording(webhook, recorder, publisher.publish_audio))

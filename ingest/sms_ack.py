@@ -22,13 +22,13 @@ ALREADY = "CarePulse: this item was already acknowledged. Thank you."
 TAKEN = "CarePulse: acknowledged, it is yours. Escalation stopped."
 
 
-def ack_reply(sessions: sessionmaker[Session], phone_hash: str, body: str) -> str | None:
+def ack_reply(sessions: sessionmaker[Session], phone_hashes: list[str], body: str) -> str | None:
     """The SMS answer to an ACK reply, or None when the body is not one."""
     match = ACK_REPLY.match(body)
     if match is None:
         return None
     with session_scope(sessions) as session:
-        found = case_for_sms_ack(session, match.group(1), phone_hash)
+        found = case_for_sms_ack(session, match.group(1), phone_hashes)
         if found is None:
             return UNKNOWN
         case, name = found

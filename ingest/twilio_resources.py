@@ -110,7 +110,7 @@ class TwilioSms:
         sid, phone, body = form["MessageSid"], form["From"], form.get("Body", "")[:MAX_SMS_TEXT]
         reply = MessagingResponse()
         keyword = keyword_of(body)
-        acknowledged = ack_reply(self._recorder.sessions, self._recorder.registry.hash(phone), body)
+        acknowledged = ack_reply(self._recorder.sessions, self._recorder.registry.hashes(phone), body)
         if acknowledged is not None:
             reply.message(acknowledged)
         elif keyword is not None:

@@ -9,8 +9,12 @@ import base64
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.fernet import Fernet, MultiFernet
+
+from models.settings import Settings
 
 _NOT_DIGITS = re.compile(r"[^\d+]")
 
@@ -47,6 +51,10 @@ class ContactCipher:
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
 
+    def rotate(self, token: str) -> str:
+        """The same value encrypted with the current key (MultiFernet.rotate)."""
+        return self._fernet.rotate(token.encode()).decode()
+
 
 def contact_hash(secret: str, channel: str, address: str) -> str:
     """The lookup hash of a phone number ("sms") or an email address (case-folded)."""
@@ -55,3 +63,29 @@ def contact_hash(secret: str, channel: str, address: str) -> str:
     return hmac.new(
         _derive(secret, "email-hash"), address.strip().casefold().encode(), hashlib.sha256
     ).hexdigest()
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """CAREPULSE_SECRET_KEY and, during a rotation, the keys it replaced
+    (CAREPULSE_PREVIOUS_SECRET_KEYS): new values are encrypted and hashed with the current
+    key; old ciphertexts still decrypt and old lookup hashes still match until
+    `carepulse rotate-contacts` has rewritten them."""
+
+    current: str
+    previous: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Keyring:
+        return cls(settings.secret_key, settings.previous_secret_keys)
+
+    @cached_property
+    def cipher(self) -> ContactCipher:
+        return ContactCipher(self.current, *self.previous)
+
+    def hash(self, channel: str, address: str) -> str:
+        return contact_hash(self.current, channel, address)
+
+    def hashes(self, channel: str, address: str) -> list[str]:
+        """Every hash this address may be stored under: the current key's first."""
+        return [contact_hash(secret, channel, address) for secret in (self.current, *self.previous)]

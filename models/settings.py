@@ -138,6 +138,7 @@ class Settings:
     silence_minutes: int = 120
     opening_hours: tuple[str, str] = ("08:00", "20:00")
     ops_email_to: str = "on-call"
+    previous_secret_keys: tuple[str, ...] = ()
 
 
 DEV_SECRET = "carepulse-dev-secret-change-me"
@@ -152,6 +153,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("CAREPULSE_SECRET_KEY must be set in production")
     if len(secret) < 16:
         raise SettingsError("CAREPULSE_SECRET_KEY must be at least 16 characters")
+    previous = tuple(
+        key.strip() for key in (env.get("CAREPULSE_PREVIOUS_SECRET_KEYS") or "").split(",") if key.strip()
+    )
+    if any(len(key) < 16 for key in previous):
+        raise SettingsError("CAREPULSE_PREVIOUS_SECRET_KEYS must list keys of at least 16 characters")
     visibility = _int(env, "CELERY_VISIBILITY_TIMEOUT", 3600, minimum=2)
     sweep = _int(env, "OUTBOX_SWEEP_SECONDS", 5, minimum=1)
     if sweep >= visibility:
@@ -217,4 +223,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         silence_minutes=_int(env, "SILENCE_ALERT_MINUTES", 120, minimum=5),
         opening_hours=_hours(env, "OPENING_HOURS", "08:00-20:00"),
         ops_email_to=env.get("OPS_EMAIL_TO") or env.get("ONCALL_EMAIL_TO") or "on-call",
+        previous_secret_keys=previous,
     )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.contacts import ContactCipher, contact_hash
+from models.contacts import Keyring
 from models.oncall import Escalation
 from models.tables import Alert, Feedback, UrgencyDecision
 from pipelines.clients.messaging import OutboundMessage
@@ -28,11 +28,10 @@ QUEUED_FOR_DIGEST = "queued"
 
 @dataclass(frozen=True)
 class AlertPolicy:
-    """What routing needs besides the roster: the secret for hashing, the cipher for
-    addresses, where links point, and how long a page waits before escalating."""
+    """What routing needs besides the roster: the keys that hash and encrypt addresses,
+    where links point, and how long a page waits before escalating."""
 
-    secret: str
-    cipher: ContactCipher
+    keys: Keyring
     link_base: str
     escalate_after: timedelta
 
@@ -57,7 +56,7 @@ def alert_message(alert: Alert, item: Feedback, ack_code: str, policy: AlertPoli
     )
     return OutboundMessage(
         channel=alert.channel,
-        to=policy.cipher.decrypt(alert.recipient_encrypted or ""),
+        to=policy.keys.cipher.decrypt(alert.recipient_encrypted or ""),
         subject=subject if alert.channel == "email" else None,
         body=body,
         dedupe_key=f"alert-{alert.id}",
@@ -79,7 +78,7 @@ def ensure_alerts(
     }
     wanted = []
     for recipient in recipients:
-        digest = contact_hash(policy.secret, recipient.channel, recipient.address)
+        digest = policy.keys.hash(recipient.channel, recipient.address)
         alert = existing.get((recipient.channel, digest))
         if alert is None:
             alert = Alert(
@@ -88,7 +87,7 @@ def ensure_alerts(
                 channel=recipient.channel,
                 recipient=recipient.label,
                 recipient_hash=digest,
-                recipient_encrypted=policy.cipher.encrypt(recipient.address),
+                recipient_encrypted=policy.keys.cipher.encrypt(recipient.address),
                 tier=recipient.tier,
                 status=status,
             )

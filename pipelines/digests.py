@@ -62,7 +62,7 @@ def deliver_digest(
     subject = f"CarePulse: {digest.items} high-urgency feedback in {digest.department}"
     message = OutboundMessage(
         channel="email",
-        to=policy.cipher.decrypt(sample.recipient_encrypted or ""),
+        to=policy.keys.cipher.decrypt(sample.recipient_encrypted or ""),
         subject=subject,
         body=f"{subject} since the last digest.\n\nReview them on the triage page: {policy.triage_link()}\n",
         dedupe_key=f"digest-{digest_id}",

@@ -50,7 +50,7 @@ def escalate_due(session: Session, roster: Roster, policy: AlertPolicy, now: dat
     return new_alerts
 
 
-def case_for_sms_ack(session: Session, code: str, phone_hash: str) -> tuple[Escalation, str] | None:
+def case_for_sms_ack(session: Session, code: str, phone_hashes: list[str]) -> tuple[Escalation, str] | None:
     """The case an `ACK <code>` SMS answers and the paged person's name, if that phone was
     paged for it: a code alone does not let a stranger silence a page."""
     case = session.scalar(select(Escalation).where(Escalation.ack_code == code.strip().upper()))
@@ -58,7 +58,9 @@ def case_for_sms_ack(session: Session, code: str, phone_hash: str) -> tuple[Esca
         return None
     name = session.scalar(
         select(Alert.recipient).where(
-            Alert.feedback_id == case.feedback_id, Alert.channel == "sms", Alert.recipient_hash == phone_hash
+            Alert.feedback_id == case.feedback_id,
+            Alert.channel == "sms",
+            Alert.recipient_hash.in_(phone_hashes),
         )
     )
     return (case, name) if name is not None else None

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.contacts import ContactCipher, contact_hash
+from models.contacts import Keyring
 from models.oncall import OnCallEntry
 from models.settings import CLOCK, Settings
 from models.tables import utcnow
@@ -77,19 +77,14 @@ class NewEntry:
 
 
 class Roster:
-    def __init__(self, secret: str, cipher: ContactCipher, fallback_sms: str, fallback_email: str) -> None:
-        self._secret = secret
-        self._cipher = cipher
+    def __init__(self, keys: Keyring, fallback_sms: str, fallback_email: str) -> None:
+        self._keys = keys
+        self._cipher = keys.cipher
         self._fallback = (("sms", fallback_sms), ("email", fallback_email))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Roster:
-        return cls(
-            settings.secret_key,
-            ContactCipher(settings.secret_key),
-            settings.oncall_sms_to,
-            settings.oncall_email_to,
-        )
+        return cls(Keyring.from_settings(settings), settings.oncall_sms_to, settings.oncall_email_to)
 
     def add(self, session: Session, entry: NewEntry) -> OnCallEntry:
         errors = entry.problems()
@@ -103,7 +98,7 @@ class Roster:
             starts=entry.starts,
             ends=entry.ends,
             timezone=entry.timezone,
-            phone_hash=contact_hash(self._secret, "sms", entry.phone) if entry.phone else None,
+            phone_hash=self._keys.hash("sms", entry.phone) if entry.phone else None,
             phone_encrypted=self._cipher.encrypt(entry.phone.strip()) if entry.phone else None,
             email_encrypted=self._cipher.encrypt(entry.email.strip()) if entry.email else None,
         )

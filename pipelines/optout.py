@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.channels import OptOut, SuppressedMessage
-from models.contacts import phone_hash
+from models.contacts import Keyring
 from models.tables import utcnow
 from pipelines.clients.messaging import MessageSuppressed, OutboundMessage, Sender
 
@@ -35,11 +35,16 @@ def keyword_of(body: str) -> str | None:
 
 
 class OptOutRegistry:
-    def __init__(self, secret: str) -> None:
-        self._secret = secret
+    def __init__(self, keys: Keyring) -> None:
+        self._keys = keys
 
     def hash(self, phone: str) -> str:
-        return phone_hash(self._secret, phone)
+        """The hash new records are stored under (the current key's)."""
+        return self._keys.hash("sms", phone)
+
+    def hashes(self, phone: str) -> list[str]:
+        """Every hash a record of this number may carry, during a key rotation too."""
+        return self._keys.hashes("sms", phone)
 
     def record(self, session: Session, phone: str, keyword: str) -> None:
         """Apply STOP or START words; HELP changes nothing."""
@@ -56,7 +61,15 @@ class OptOutRegistry:
         session.flush()
 
     def is_opted_out(self, session: Session, phone: str) -> bool:
-        return bool(session.scalar(select(OptOut.opted_out).where(OptOut.phone_hash == self.hash(phone))))
+        """The latest keyword wins, whichever key its record was hashed with."""
+        return bool(
+            session.scalar(
+                select(OptOut.opted_out)
+                .where(OptOut.phone_hash.in_(self.hashes(phone)))
+                .order_by(OptOut.updated_at.desc())
+                .limit(1)
+            )
+        )
 
 
 class OptOutGuard:

@@ -12,7 +12,7 @@ from functools import cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.contacts import ContactCipher
+from models.contacts import Keyring
 from models.db import make_engine, make_session_factory, session_scope
 from models.settings import Settings, load_settings
 from pipelines.alerts import AlertPolicy
@@ -89,7 +89,7 @@ def sender() -> Sender:
         email = SendGridEmailSender(
             s.sendgrid_api_key, s.sendgrid_from, s.sendgrid_api_base_url, s.provider_timeout_seconds
         )
-    return OptOutGuard(ChannelSender(sms, email), OptOutRegistry(s.secret_key))
+    return OptOutGuard(ChannelSender(sms, email), OptOutRegistry(Keyring.from_settings(s)))
 
 
 @cache
@@ -136,8 +136,7 @@ def roster() -> Roster:
 def alert_policy() -> AlertPolicy:
     s = settings()
     return AlertPolicy(
-        secret=s.secret_key,
-        cipher=ContactCipher(s.secret_key),
+        keys=Keyring.from_settings(s),
         link_base=s.public_base_url,
         escalate_after=timedelta(minutes=s.escalation_minutes),
     )

@@ -12,7 +12,7 @@ from models.db import session_scope
 from models.tables import Alert, SentMessage
 from pipelines.clients.messaging import OfflineSender, OutboundMessage
 from pipelines.optout import OptOutGuard, OptOutRegistry
-from tests.support.alerting import SECRET, roster, route_and_deliver, scored_item
+from tests.support.alerting import KEYS, roster, route_and_deliver, scored_item
 from workers import runtime
 
 ONCALL_PHONE = "+15550100"
@@ -25,7 +25,7 @@ def set_keyword(sessions: sessionmaker[Session], registry: OptOutRegistry, keywo
 
 
 def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sessionmaker[Session]) -> None:
-    registry = OptOutRegistry(SECRET)
+    registry = OptOutRegistry(KEYS)
     sender = OptOutGuard(OfflineSender(), registry)
     set_keyword(sessions, registry, "STOP")
 
@@ -56,7 +56,7 @@ def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sess
 
 
 def test_email_is_not_affected_by_an_sms_stop(sessions: sessionmaker[Session]) -> None:
-    registry = OptOutRegistry(SECRET)
+    registry = OptOutRegistry(KEYS)
     set_keyword(sessions, registry, "STOP")
     with session_scope(sessions) as session:
         provider_id = OptOutGuard(OfflineSender(), registry).send(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.channels import InboundMessage, OptOut
-from models.contacts import ContactCipher
+from models.contacts import Keyring
 from models.settings import load_settings
 from models.tables import Feedback
 from pipelines.optout import OptOutRegistry
@@ -69,8 +69,9 @@ def test_signed_sms_becomes_feedback_and_answers_twiml(
     assert item.channel == "sms" and item.text == "The nurse on ward 3 was very kind"
     assert message.feedback_id == item.id
     assert PHONE not in (message.phone_encrypted or "")
-    assert ContactCipher(load_settings().secret_key).decrypt(message.phone_encrypted) == PHONE
-    assert message.phone_hash == OptOutRegistry(load_settings().secret_key).hash(PHONE)
+    keys = Keyring.from_settings(load_settings())
+    assert keys.cipher.decrypt(message.phone_encrypted) == PHONE
+    assert message.phone_hash == OptOutRegistry(keys).hash(PHONE)
     assert queued_task_names(redis_client, "llm") == ["feedback.analyze"]
 
     again = post_signed(client, "/v1/twilio/sms", sms("The nurse on ward 3 was very kind"))
@@ -85,7 +86,7 @@ def test_thanks_in_the_patients_language(client: testing.TestClient) -> None:
 def test_stop_start_and_help_are_recorded_not_stored_as_feedback(
     client: testing.TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    registry = OptOutRegistry(load_settings().secret_key)
+    registry = OptOutRegistry(Keyring.from_settings(load_settings()))
 
     stop = post_signed(client, "/v1/twilio/sms", sms(" stop ", sid="SM" + "1" * 32))
     assert stop.status_code == 200 and ET.fromstring(stop.text).find("Message") is None

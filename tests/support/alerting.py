@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.contacts import ContactCipher
+from models.contacts import Keyring
 from models.db import session_scope
 from models.tables import Feedback, UrgencyDecision, utcnow
 from pipelines.alert_delivery import DeliveryReport, deliver_alerts
@@ -15,15 +15,16 @@ from pipelines.clients.messaging import Sender
 from pipelines.oncall import Roster
 
 SECRET = "test-secret-key-0123456789"
+KEYS = Keyring(SECRET)
 LEASE = timedelta(seconds=25)
 
 
 def policy(link_base: str = "https://cp.example", escalate_minutes: int = 10) -> AlertPolicy:
-    return AlertPolicy(SECRET, ContactCipher(SECRET), link_base, timedelta(minutes=escalate_minutes))
+    return AlertPolicy(KEYS, link_base, timedelta(minutes=escalate_minutes))
 
 
 def roster(sms_to: str = "on-call-sms", email_to: str = "on-call-email") -> Roster:
-    return Roster(SECRET, ContactCipher(SECRET), sms_to, email_to)
+    return Roster(KEYS, sms_to, email_to)
 
 
 def scored_item(
