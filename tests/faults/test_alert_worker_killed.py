@@ -7,8 +7,6 @@ out the claim's lease, finds the message at Twilio (`find_sent`) and does not se
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -22,19 +20,17 @@ from tests.conftest import REDIS_URL
 from tests.fakes.providers import fake_providers
 from tests.support.http import call
 from tests.support.polling import wait_until
-from tests.support.processes import Role, create_key_by_cli, ingest_role, role_env, running, wait_healthy
+from tests.support.processes import (
+    Role,
+    create_key_by_cli,
+    ingest_role,
+    role_env,
+    run_cli,
+    running,
+    wait_healthy,
+)
 
 NURSES = {"Nurse A": ("+15550100001", "a@h.example"), "Nurse B": ("+15550100002", "b@h.example")}
-
-
-def add_to_roster(env: dict[str, str], name: str, phone: str, email: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "carepulse.cli", "oncall", "add", name, "--phone", phone, "--email", email],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
 
 
 def test_worker_killed_mid_page_delivers_once_per_recipient(
@@ -53,7 +49,7 @@ def test_worker_killed_mid_page_delivers_once_per_recipient(
             **providers.env(),
         )
         for name, (phone, email) in NURSES.items():
-            add_to_roster(env, name, phone, email)
+            run_cli(env, "oncall", "add", name, "--phone", phone, "--email", email)
         kiosk = create_key_by_cli(env, "kiosk", "fault-kiosk")
         twilio.hold_creates(release)
         ingest, base_url = ingest_role(env, tmp_path)

@@ -96,14 +96,19 @@ def wait_healthy(base_url: str, timeout: float = 30) -> None:
     wait_until(lambda: healthy(f"{base_url}/healthz"), timeout, f"{base_url} never became healthy")
 
 
-def create_key_by_cli(env: dict[str, str], kind: str, name: str, *extra: str) -> str:
-    """`carepulse keys create`: the token is alone on the last line of stdout."""
+def run_cli(env: dict[str, str], *args: str) -> str:
+    """One `carepulse` command, as an operator types it; its standard output."""
     result = subprocess.run(
-        [sys.executable, "-m", "carepulse.cli", "keys", "create", kind, name, *extra],
+        [sys.executable, "-m", "carepulse.cli", *args],
         env=env,
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    return result.stdout.strip().splitlines()[-1]
+    return result.stdout
+
+
+def create_key_by_cli(env: dict[str, str], kind: str, name: str, *extra: str) -> str:
+    """`carepulse keys create`: the token is alone on the last line of stdout."""
+    return run_cli(env, "keys", "create", kind, name, *extra).strip().splitlines()[-1]
