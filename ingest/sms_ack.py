@@ -38,5 +38,5 @@ def ack_reply(sessions: sessionmaker[Session], phone_hashes: list[str], body: st
         actor = f"sms: {name}"
         change = TriageIn(triage_state="acknowledged", note="acknowledged by SMS reply")
         apply_triage(session, item.id, change, actor)
-        case.acknowledged_at, case.acknowledged_by, case.next_at = item.acknowledged_at, actor, None
+        case.next_at = None
     return TAKEN

@@ -40,7 +40,8 @@ class Escalation(Base):
     """A critical item's page: who has been paged so far and when the next tier is due.
 
     `next_at` is cleared once someone acknowledges or the chain is exhausted, so the beat
-    check only ever reads open cases.
+    check only ever reads open cases. Who acknowledged, and when, is on the item and in the
+    audit log.
     """
 
     __tablename__ = "escalations"
@@ -52,8 +53,6 @@ class Escalation(Base):
     tier: Mapped[int] = mapped_column(Integer, default=1)
     next_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     exhausted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -34,7 +34,7 @@ def escalate_due(session: Session, roster: Roster, policy: AlertPolicy, now: dat
     for case in due:
         item = session.get(Feedback, case.feedback_id)
         if item.acknowledged_at is not None:
-            case.acknowledged_at, case.next_at = item.acknowledged_at, None
+            case.next_at = None
             continue
         recipients = roster.next_tier(session, case.department, case.tier, now)
         if recipients:
