@@ -68,6 +68,13 @@
     return null;
   }
 
+  // Signs out when the error says the key is no good; true if it did.
+  function signedOutBy(error) {
+    const problem = keyProblem(error);
+    if (problem) signOut(problem);
+    return Boolean(problem);
+  }
+
   // --- signing in and out ------------------------------------------------------------------
 
   function showSignedIn(signedIn) {
@@ -88,10 +95,8 @@
       render(data.items, mutations);
       schedulePoll(mine);
     } catch (error) {
-      if (mine !== session) return;
-      const problem = keyProblem(error);
-      if (problem) signOut(problem);
-      else $("sign-in-error").textContent = error.message;
+      if (mine !== session || signedOutBy(error)) return;
+      $("sign-in-error").textContent = error.message;
     }
   }
 
@@ -126,12 +131,7 @@
       $("queue-error").textContent = "";
       render(data.items, startedAt);
     } catch (error) {
-      if (mine !== session) return;
-      const problem = keyProblem(error);
-      if (problem) {
-        signOut(problem);
-        return;
-      }
+      if (mine !== session || signedOutBy(error)) return;
       $("queue-error").textContent = error.message;
     }
     schedulePoll(mine);
@@ -294,12 +294,7 @@
       fill(row);
       setText(part(node, "message"), withLabel ? "Urgency saved." : "Acknowledged.");
     } catch (error) {
-      if (mine !== session) return;
-      const problem = keyProblem(error);
-      if (problem) {
-        signOut(problem);
-        return;
-      }
+      if (mine !== session || signedOutBy(error)) return;
       setText(part(node, "error"), error.message);
       setBusy(row, false);
     }
