@@ -13,7 +13,7 @@ from schedules.beat import beat_schedule as _beat_schedule
 
 _settings = load_settings()
 
-QUEUES = ("relay", "asr", "llm", "scoring", "notify", "training")
+QUEUES = ("relay", "asr", "llm", "scoring", "notify", "outreach", "training")
 # Redis priorities: 0 is served first. Routine work runs below it, so the fast lane
 # (workers.chains) can overtake any backlog. Kombu keeps one list per priority step.
 URGENT_PRIORITY = 0
@@ -44,6 +44,7 @@ imports = (
     "workers.notify_tasks",
     "workers.training_tasks",
     "workers.transcription_tasks",
+    "workers.outreach_tasks",
 )
 
 task_queues = [Queue(name) for name in QUEUES]
@@ -57,6 +58,7 @@ task_routes = {
     "feedback.route": {"queue": "notify"},
     "alerts.*": {"queue": "notify"},
     "ops.*": {"queue": "notify"},
+    "reminders.*": {"queue": "outreach"},
     "training.*": {"queue": "training"},
 }
 

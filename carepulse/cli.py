@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--bind", default="0.0.0.0:8000", help="ingest: HOST:PORT")
     serve.add_argument("--workers", type=int, default=2, help="ingest: gunicorn worker processes")
     serve.add_argument("--threads", type=int, default=4, help="ingest: threads per worker")
-    serve.add_argument("--queues", default="relay,asr,llm,scoring,notify,training", help="worker: queues")
+    serve.add_argument(
+        "--queues", default="relay,asr,llm,scoring,notify,outreach,training", help="worker: queues"
+    )
     serve.add_argument("--concurrency", type=int, default=2, help="worker: pool processes")
     serve.add_argument("--port", type=int, default=5555, help="flower: port")
     serve.set_defaults(handler=_serve)

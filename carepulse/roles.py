@@ -7,7 +7,7 @@ import sys
 
 from models.settings import Settings, SettingsError
 
-ALL_QUEUES = "relay,asr,llm,scoring,notify,training"
+ALL_QUEUES = "relay,asr,llm,scoring,notify,outreach,training"
 
 
 def celery_command(*args: str) -> list[str]:

@@ -18,11 +18,13 @@ from ingest.health import Health, Pingable, Ready
 from ingest.metrics import MetricsMiddleware, MetricsResource, PipelineCollector, QueueGauge
 from ingest.openapi import OpenApi
 from ingest.rate_limit import RateLimiter, redis_client
+from ingest.reminder_resources import add_reminder_routes
 from ingest.training_reports import TrainingRunReport
 from ingest.triage_page import add_triage_routes
 from models.db import make_engine, make_session_factory
 from models.settings import Settings, load_settings
 from pipelines.oncall import Roster
+from pipelines.reminders.policy import ReminderPolicy
 from workers.chains import CeleryPublisher
 
 
@@ -41,6 +43,7 @@ def create_app(
     )
     app.add_error_handler(Exception, handle_unexpected)
     auth = Authenticator(session_factory, settings.key_cache_seconds)
+    policy = ReminderPolicy.from_settings(settings)
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(session_factory, publisher))
     app.add_route("/openapi.json", OpenApi())
@@ -64,9 +67,10 @@ def create_app(
     app.add_route(
         "/v1/analytics/trends", AnalyticsTrends(auth, session_factory, settings.analytics_min_sample)
     )
-    add_channel_routes(app, settings, session_factory, publisher, auth)
+    add_channel_routes(app, settings, session_factory, publisher, auth, policy)
     add_triage_routes(app, auth, session_factory)
     add_admin_routes(app, auth, session_factory, Roster.from_settings(settings))
+    add_reminder_routes(app, auth, session_factory, policy, settings.max_import_bytes)
     return app
 
 

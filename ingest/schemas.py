@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
+
+from pipelines.strict_model import StrictModel
 
 Channel = Literal["kiosk", "web", "app", "email", "survey"]
 
 
-class BodyModel(BaseModel):
-    """The base of every request body: unknown fields refused, text trimmed, and no NUL
-    character anywhere (PostgreSQL cannot store one, so it must be a 422, not a 500)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain a NUL character")
-        return value
+class BodyModel(StrictModel):
+    """The base of every request body (see StrictModel)."""
 
 
 class FeedbackIn(BodyModel):

@@ -22,9 +22,13 @@ from ingest.twilio_signature import TwilioWebhook
 from models.channels import AudioClip, InboundMessage
 from models.contacts import ContactCipher
 from models.db import session_scope
-from models.tables import Base, Feedback, new_id
+from models.tables import Base, Feedback, new_id, utcnow
 from pipelines.analysis.local import detect_language, fold
 from pipelines.optout import HELP_WORDS, START_WORDS, OptOutRegistry, keyword_of
+from pipelines.reminders.consent import patients_reached_at, set_consent
+from pipelines.reminders.policy import ReminderPolicy
+from pipelines.reminders.replies import record_reply
+from pipelines.revocation import revocation_of
 from pipelines.urgency.rules import needs_fast_lane
 
 MAX_SMS_TEXT = 10_000
@@ -35,6 +39,11 @@ THANKS = {
 }
 START_REPLY = "You will receive messages from CarePulse again. Reply STOP to stop."
 HELP_REPLY = "CarePulse patient feedback. Reply STOP to stop messages, START to receive them again."
+REVOKED = {
+    "en": "{provider}: you will receive no more messages from us. Reply START to receive them again.",
+    "fr": "{provider} : vous ne recevrez plus nos messages. Répondez START pour les recevoir à nouveau.",
+    "es": "{provider}: no recibira mas mensajes nuestros. Responda START para recibirlos de nuevo.",
+}
 VOICE_PROMPT = (
     "Thank you for calling. After the beep, please tell us about your care. Press any key when done."
 )
@@ -96,11 +105,13 @@ class TwilioSms:
         self,
         webhook: TwilioWebhook,
         recorder: InboundRecorder,
+        policy: ReminderPolicy,
         publish: Callable[[list[str]], None],
         publish_urgent: Callable[[list[str]], None],
     ) -> None:
         self._webhook = webhook
         self._recorder = recorder
+        self._policy = policy
         self._publish = publish
         self._publish_urgent = publish_urgent
 
@@ -110,16 +121,22 @@ class TwilioSms:
         sid, phone, body = form["MessageSid"], form["From"], form.get("Body", "")[:MAX_SMS_TEXT]
         reply = MessagingResponse()
         keyword = keyword_of(body)
-        acknowledged = ack_reply(self._recorder.sessions, self._recorder.registry.hashes(phone), body)
-        if acknowledged is not None:
-            reply.message(acknowledged)
+        hashes = self._recorder.registry.hashes(phone)
+        acknowledged = ack_reply(self._recorder.sessions, hashes, body)
+        answered = acknowledged or self._reminder_answer(hashes, body)
+        revocation = None if answered else revocation_of(body)
+        if answered is not None:
+            reply.message(answered)
+        elif revocation is not None:
+            self._record_consent(sid, phone, "REVOKE" if keyword is None else keyword, "revoked")
+            if not revocation.carrier_confirms:  # Twilio confirms its own keywords; one confirmation
+                reply.message(REVOKED[revocation.language].format(provider=self._policy.provider))
         elif keyword is not None:
-            self._record_keyword(sid, phone, keyword)
             if keyword in START_WORDS:
+                self._record_consent(sid, phone, keyword, "granted")
                 reply.message(START_REPLY)
             elif keyword in HELP_WORDS:
                 reply.message(HELP_REPLY)
-            # STOP: no reply; the carrier and Twilio confirm the opt-out themselves.
         elif body.strip():
             language = detect_language(fold(body).split())
             if not self._recorder.seen(sid):
@@ -131,11 +148,19 @@ class TwilioSms:
             reply.message(THANKS.get(language, THANKS["en"]))
         _twiml(resp, str(reply))
 
-    def _record_keyword(self, sid: str, phone: str, keyword: str) -> None:
+    def _reminder_answer(self, hashes: list[str], body: str) -> str | None:
+        """C/YES or R to a reminder sent within the reply window; None otherwise."""
+        with session_scope(self._recorder.sessions) as session:
+            return record_reply(session, hashes, body, utcnow(), self._policy)
+
+    def _record_consent(self, sid: str, phone: str, keyword: str, state: str) -> None:
+        """The phone's opt-out, and the consent of every patient reached at it (all channels)."""
         if self._recorder.seen(sid):
             return
         with session_scope(self._recorder.sessions) as session:
             self._recorder.registry.record(session, phone, keyword)
+            patients = patients_reached_at(session, self._recorder.registry.hashes(phone))
+            set_consent(session, patients, state, "sms", f"sms {keyword.lower()}")
         self._recorder.store(sid, "sms", phone, None)
 
 

@@ -6,6 +6,7 @@ Add a line here when a new module of tables appears.
 import models.channels
 import models.llm
 import models.oncall
+import models.reminders
 import models.urgency_models  # noqa: F401
 from models import tables  # noqa: F401
 from models.tables import Base

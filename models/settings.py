@@ -80,6 +80,13 @@ def _hours(env: Mapping[str, str], name: str, default: str) -> tuple[str, str]:
         raise SettingsError(f"{name} {exc}") from None
 
 
+def _clock_setting(env: Mapping[str, str], name: str, default: str) -> str:
+    value = (env.get(name) or default).strip()
+    if not CLOCK.match(value) or value == "24:00":
+        raise SettingsError(f"{name} must look like 10:00, got {value!r}")
+    return value
+
+
 def default_database_url(var_dir: Path) -> str:
     """SQLite under ./var: the zero-setup default for one machine."""
     return f"sqlite:///{(var_dir / 'carepulse.db').resolve()}"
@@ -139,6 +146,21 @@ class Settings:
     opening_hours: tuple[str, str] = ("08:00", "20:00")
     ops_email_to: str = "on-call"
     previous_secret_keys: tuple[str, ...] = ()
+    reminder_window: tuple[str, str] = ("08:00", "21:00")
+    reminder_send_time: str = "10:00"
+    reminder_plan_cron: str = "0 1 * * *"
+    reminder_dispatch_seconds: int = 15
+    reminder_sms_per_second: int = 1
+    reminder_email_per_second: int = 10
+    reminder_daily_cap: int = 1
+    reminder_weekly_cap: int = 3
+    reminder_reply_hours: int = 48
+    reminder_max_attempts: int = 5
+    sms_max_segments: int = 1
+    provider_name: str = "CarePulse"
+    survey_url: str = "http://127.0.0.1:8000/survey"
+    sendgrid_webhook_public_key: str | None = None
+    max_import_bytes: int = 32 * 1024 * 1024
 
 
 DEV_SECRET = "carepulse-dev-secret-change-me"
@@ -224,4 +246,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         opening_hours=_hours(env, "OPENING_HOURS", "08:00-20:00"),
         ops_email_to=env.get("OPS_EMAIL_TO") or env.get("ONCALL_EMAIL_TO") or "on-call",
         previous_secret_keys=previous,
+        reminder_window=_hours(env, "REMINDER_WINDOW", "08:00-21:00"),
+        reminder_send_time=_clock_setting(env, "REMINDER_SEND_TIME", "10:00"),
+        reminder_plan_cron=_cron(env, "REMINDER_PLAN_CRON", "0 1 * * *"),
+        reminder_dispatch_seconds=_int(env, "REMINDER_DISPATCH_SECONDS", 15, minimum=1),
+        reminder_sms_per_second=_int(env, "REMINDER_SMS_PER_SECOND", 1, minimum=1),
+        reminder_email_per_second=_int(env, "REMINDER_EMAIL_PER_SECOND", 10, minimum=1),
+        reminder_daily_cap=_int(env, "REMINDER_DAILY_CAP", 1, minimum=1),
+        reminder_weekly_cap=_int(env, "REMINDER_WEEKLY_CAP", 3, minimum=1),
+        reminder_reply_hours=_int(env, "REMINDER_REPLY_HOURS", 48, minimum=1),
+        reminder_max_attempts=_int(env, "REMINDER_MAX_ATTEMPTS", 5, minimum=1),
+        sms_max_segments=_int(env, "SMS_MAX_SEGMENTS", 1, minimum=1),
+        provider_name=(env.get("PROVIDER_NAME") or "CarePulse").strip(),
+        survey_url=_url(
+            env,
+            "SURVEY_URL",
+            (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/") + "/survey",
+            ("http://", "https://"),
+        ),
+        sendgrid_webhook_public_key=env.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or None,
+        max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 32 * 1024 * 1024, minimum=1024),
     )

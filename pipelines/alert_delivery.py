@@ -37,6 +37,7 @@ class Attempt:
     status: str  # sent | suppressed | failed | retry
     provider_id: str | None = None
     error: str | None = None
+    code: str | None = None  # the provider's error code of a refusal
 
 
 @dataclass
@@ -63,7 +64,7 @@ def attempt(
     except MessageSuppressed:
         return Attempt("suppressed")  # the recipient replied STOP; recorded, not sent
     except DeliveryRejected as exc:
-        return Attempt("failed", error=str(exc))
+        return Attempt("failed", error=str(exc), code=exc.code)
     except DeliveryRetryable as exc:
         return Attempt("retry", error=str(exc))
 

@@ -38,6 +38,19 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "schedule": 300.0,
             "options": {"expires": 300.0},
         },
+        # Nightly, 01:00 in CAREPULSE_TIMEZONE by default (REMINDER_PLAN_CRON): plan tomorrow's
+        # appointment reminders and the survey invitations of yesterday's visits.
+        "reminders-plan": {
+            "task": "reminders.plan",
+            "schedule": crontab.from_string(settings.reminder_plan_cron),
+            "options": {"expires": 3600.0},
+        },
+        # Every REMINDER_DISPATCH_SECONDS (15 s): send what is due, under the rate limit.
+        "reminders-dispatch": {
+            "task": "reminders.dispatch",
+            "schedule": float(settings.reminder_dispatch_seconds),
+            "options": {"expires": float(settings.reminder_dispatch_seconds)},
+        },
         # Every OUTBOX_SWEEP_SECONDS (5 s by default): publish what ingest could not.
         "outbox-sweep": {
             "task": "outbox.sweep",

@@ -25,6 +25,8 @@ from pipelines.clients.twilio_recordings import TwilioRecordingFetcher
 from pipelines.clients.twilio_sms import TwilioSmsSender
 from pipelines.oncall import Roster
 from pipelines.optout import OptOutGuard, OptOutRegistry
+from pipelines.reminders.policy import ReminderPolicy
+from pipelines.reminders.throttle import RedisThrottle
 from pipelines.silence import SilencePolicy
 from pipelines.training.serving import ChampionProvider
 from pipelines.transcription.gemini import GeminiTranscriber
@@ -159,3 +161,20 @@ def reset_after_fork() -> None:
     """A forked child must not share its parent's database connections."""
     if engine.cache_info().currsize:
         engine().dispose(close=False)
+
+
+@cache
+def reminder_policy() -> ReminderPolicy:
+    return ReminderPolicy.from_settings(settings())
+
+
+@cache
+def outreach_throttle() -> RedisThrottle:
+    """One budget per sending identity: the long code (or messaging service) and the email account."""
+    s = settings()
+    sms_sender = s.twilio_messaging_service_sid or s.twilio_from or "offline-sms"
+    return RedisThrottle(
+        s.redis_url,
+        {"sms": s.reminder_sms_per_second, "email": s.reminder_email_per_second},
+        {"sms": sms_sender, "email": f"email:{s.sendgrid_from}"},
+    )

@@ -28,6 +28,8 @@ class OutboundMessage:
     body: str
     dedupe_key: str
     subject: str | None = None
+    status_callback: str | None = None  # SMS: where Twilio posts delivery status
+    unsubscribe_url: str | None = None  # email: the RFC 8058 one-click unsubscribe link
 
 
 class MessageSuppressed(Exception):
@@ -42,6 +44,10 @@ class DeliveryRetryable(ConnectionError):
 class DeliveryRejected(Exception):
     """The provider refused this message for good (invalid number, bad address): retrying
     would fail the same way. The message says the provider's error code, never the address."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Sender(Protocol):

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import CustomArg, Mail
+from sendgrid.helpers.mail import CustomArg, Header, Mail
 from sqlalchemy.orm import Session
 
 from pipelines.clients.messaging import DeliveryRejected, DeliveryRetryable, OutboundMessage
@@ -35,6 +35,9 @@ class SendGridEmailSender:
             plain_text_content=message.body,
         )
         mail.custom_arg = CustomArg("carepulse_key", message.dedupe_key)
+        if message.unsubscribe_url:  # RFC 8058: mail clients unsubscribe by POST, in one click
+            mail.header = Header("List-Unsubscribe", f"<{message.unsubscribe_url}>")
+            mail.header = Header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
         try:
             response = self._client.send(mail)
         except HTTPError as exc:

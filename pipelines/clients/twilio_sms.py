@@ -37,7 +37,7 @@ def provider_error(status: int, code: object) -> Exception:
     """429 and 5xx are worth another try; any other refusal is final."""
     if status == 429 or status >= 500:
         return DeliveryRetryable(f"Twilio answered {status} (code {code})")
-    return DeliveryRejected(f"Twilio refused the message: {status} (code {code})")
+    return DeliveryRejected(f"Twilio refused the message: {status} (code {code})", code=str(code))
 
 
 class TwilioSmsSender:
@@ -65,7 +65,10 @@ class TwilioSmsSender:
 
     def send(self, session: Session, message: OutboundMessage) -> str:
         try:
-            created = self._client.messages.create(to=message.to, body=message.body, **self._sender)
+            callback = {"status_callback": message.status_callback} if message.status_callback else {}
+            created = self._client.messages.create(
+                to=message.to, body=message.body, **self._sender, **callback
+            )
         except TwilioRestException as exc:
             raise provider_error(exc.status, exc.code) from None
         except (OSError, TwilioException) as exc:  # requests' errors are OSErrors: timeouts, refusals

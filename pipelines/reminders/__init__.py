@@ -1,0 +1,1 @@
+"""Appointment reminders and survey invitations: planning, wording, dispatch, consent."""

@@ -1,0 +1,79 @@
+"""What a scheduling system or staff send to book outreach: appointment rows of an import,
+and single reminders. Validated here so the HTTP layer and the import share one set of rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from models.contacts import normalize_phone
+from pipelines.strict_model import StrictModel
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
+
+class ContactFields(StrictModel):
+    patient_ref: str = Field(min_length=1, max_length=128)
+    channel: Literal["sms", "email"]
+    to: str = Field(min_length=3, max_length=254, description="E.164 phone number (sms) or email address")
+    timezone: str = Field(min_length=1, max_length=64, description="IANA timezone of the patient")
+    language: str = Field(default="en", pattern=r"^[a-z]{2}$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA timezone such as Europe/Paris") from None
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _address_fits_channel(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("channel") == "sms":
+            value = normalize_phone(value)
+            if not E164.match(value):
+                raise ValueError("an SMS needs a phone number in E.164 form, such as +14155550123")
+        elif not EMAIL.match(value):
+            raise ValueError("an email needs an address such as name@example.org")
+        return value
+
+    def local(self, moment: datetime) -> datetime:
+        """A time without offset is wall-clock time in the patient's timezone."""
+        return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(self.timezone))
+
+
+class AppointmentRow(ContactFields):
+    """One row of an appointment import (CSV columns or JSON fields of the same names)."""
+
+    external_id: str = Field(min_length=1, max_length=128)
+    appointment_at: datetime
+    status: Literal["booked", "cancelled"] = "booked"
+
+    @model_validator(mode="after")
+    def _zoned(self) -> AppointmentRow:
+        self.appointment_at = self.local(self.appointment_at)
+        return self
+
+
+class ReminderRequest(ContactFields):
+    """One reminder or survey invitation, sent at `send_at` or at the planned time."""
+
+    kind: Literal["appointment", "survey_invite"]
+    appointment_at: datetime | None = None
+    send_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> ReminderRequest:
+        if self.kind == "appointment" and self.appointment_at is None:
+            raise PydanticCustomError("missing", "an appointment reminder needs appointment_at")
+        self.appointment_at = self.local(self.appointment_at) if self.appointment_at else None
+        self.send_at = self.local(self.send_at) if self.send_at else None
+        return self
