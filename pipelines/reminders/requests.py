@@ -9,7 +9,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from models.contacts import normalize_phone
 from pipelines.strict_model import StrictModel
@@ -67,13 +66,18 @@ class ReminderRequest(ContactFields):
     """One reminder or survey invitation, sent at `send_at` or at the planned time."""
 
     kind: Literal["appointment", "survey_invite"]
-    appointment_at: datetime | None = None
+    appointment_at: datetime | None = Field(default=None, validate_default=True)
     send_at: datetime | None = None
 
+    @field_validator("appointment_at")
+    @classmethod
+    def _appointment_needs_its_time(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None and info.data.get("kind") == "appointment":
+            raise ValueError("an appointment reminder needs the appointment's time")
+        return value
+
     @model_validator(mode="after")
-    def _times(self) -> ReminderRequest:
-        if self.kind == "appointment" and self.appointment_at is None:
-            raise PydanticCustomError("missing", "an appointment reminder needs appointment_at")
+    def _zoned(self) -> ReminderRequest:
         self.appointment_at = self.local(self.appointment_at) if self.appointment_at else None
         self.send_at = self.local(self.send_at) if self.send_at else None
         return self
