@@ -96,6 +96,22 @@ def _rotate_contacts(_: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_reminders(_: argparse.Namespace) -> int:
+    """The nightly plan, now (after an outage, or to check a new template)."""
+    from models.db import make_engine, make_session_factory, session_scope
+    from models.tables import utcnow
+    from pipelines.reminders.planning import plan
+    from pipelines.reminders.policy import ReminderPolicy
+
+    settings = load_settings()
+    with session_scope(make_session_factory(make_engine(settings.database_url))) as session:
+        report = plan(session, utcnow(), ReminderPolicy.from_settings(settings))
+    print(
+        f"planned {report.planned}, suppressed {report.suppressed} (no consent or opted out), too late {report.expired}"
+    )
+    return 0
+
+
 def _dev(args: argparse.Namespace) -> int:
     from carepulse.dev import run_dev
 
@@ -144,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-contacts", help="re-encrypt and re-hash contact details under the current secret key"
     )
     rotate.set_defaults(handler=_rotate_contacts)
+    reminders = commands.add_parser("reminders", help="appointment reminders and survey invitations")
+    reminder_actions = reminders.add_subparsers(dest="action", required=True)
+    reminder_actions.add_parser(
+        "plan", help="plan the next two days' reminders and invitations now (idempotent)"
+    ).set_defaults(handler=_plan_reminders)
     add_llm_commands(commands)
     add_oncall_commands(commands)
     add_training_commands(commands)

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.oncall import Escalation
+from models.reminders import Reminder
 from models.tables import Alert, Feedback, utcnow
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ class PipelineCollector(Collector):
         pages = GaugeMetricFamily(
             "carepulse_alerts", "Staff pages by channel and status", labels=["channel", "status"]
         )
+        outreach = GaugeMetricFamily(
+            "carepulse_reminders",
+            "Reminders and survey invitations by channel and status",
+            labels=["channel", "status"],
+        )
         open_pages = GaugeMetricFamily(
             "carepulse_open_pages", "Critical items paged and not yet acknowledged"
         )
@@ -87,6 +93,12 @@ class PipelineCollector(Collector):
                     select(Alert.channel, Alert.status, func.count()).group_by(Alert.channel, Alert.status)
                 ):
                     pages.add_metric([channel, status], count)
+                for channel, status, count in session.execute(
+                    select(Reminder.channel, Reminder.status, func.count()).group_by(
+                        Reminder.channel, Reminder.status
+                    )
+                ):
+                    outreach.add_metric([channel, status], count)
                 count, first = session.execute(
                     select(func.count(), func.min(Escalation.created_at))
                     .join(Feedback, Feedback.id == Escalation.feedback_id)
@@ -96,7 +108,7 @@ class PipelineCollector(Collector):
                 oldest.add_metric([], (utcnow() - first).total_seconds() if first else 0)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because one source is down
             log.warning("metrics: database unavailable: %s", type(exc).__name__)
-        yield from (items, pages, open_pages, oldest)
+        yield from (items, pages, outreach, open_pages, oldest)
         depth = GaugeMetricFamily(
             "carepulse_queue_depth", "Messages waiting in each Celery queue", labels=["queue"]
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import redis
 from falcon import testing
@@ -17,8 +17,11 @@ from models.oncall import Escalation
 from models.settings import load_settings
 from models.tables import utcnow
 from pipelines.clients.messaging import OfflineSender
+from pipelines.reminders.consent import set_consent
 from tests.ingest.conftest import auth
 from tests.support.alerting import route_and_deliver, scored_item
+from tests.support.outreach import appointment, book, plan_at
+from tests.support.outreach import policy as outreach_policy
 from workers.chains import CeleryPublisher
 
 
@@ -86,3 +89,21 @@ def test_metrics_show_pages_and_the_oldest_unacknowledged_one(
     assert sample(text, "carepulse_alerts", 'channel="email",status="sent"') == 2
     assert sample(text, "carepulse_open_pages", "") == 1
     assert 420 <= sample(text, "carepulse_oldest_open_page_seconds", "") < 480
+
+
+def test_metrics_count_reminders_by_channel_and_status(
+    client: testing.TestClient, sessions: sessionmaker[Session], redis_client: redis.Redis
+) -> None:
+    rules = outreach_policy()
+    now = datetime(2026, 3, 7, 23, 0, tzinfo=UTC)
+    rows = [
+        appointment(n, datetime(2026, 3, 9, 10, 0), channel="sms" if n % 3 else "email") for n in range(6)
+    ]
+    book(sessions, rows, rules, now)
+    with session_scope(sessions) as session:
+        set_consent(session, [rows[1].patient_ref], "revoked", "staff", "asked at the desk")
+    plan_at(sessions, rules, now)
+    text = client.simulate_get("/metrics").text
+    assert sample(text, "carepulse_reminders", 'channel="sms",status="scheduled"') == 3
+    assert sample(text, "carepulse_reminders", 'channel="sms",status="suppressed"') == 1
+    assert sample(text, "carepulse_reminders", 'channel="email",status="scheduled"') == 2

@@ -18,7 +18,9 @@ from pipelines.optout import OptOutRegistry
 from pipelines.reminders.consent import set_consent, suppress_contact
 from pipelines.reminders.planning import send_time
 from pipelines.reminders.send_window import SendWindow
-from tests.support.outreach import KEYS, appointment, book, dispatch_at, plan_at, policy, reminders
+from tests.conftest import REDIS_URL
+from tests.support.outreach import KEYS, SECRET, appointment, book, dispatch_at, plan_at, policy, reminders
+from tests.support.processes import role_env, run_cli
 
 RULES = policy()
 
@@ -164,3 +166,13 @@ def test_a_moved_appointment_is_planned_again_at_its_new_time(sessions: sessionm
     assert local(row.send_at, "Europe/Paris").date().day == 9
     book(sessions, [appointment(1, datetime(2026, 3, 10, 9, 0), status="cancelled")], RULES, now)
     assert reminders(sessions, kind="appointment") == []
+
+
+def test_operators_can_run_the_plan_now(database_url: str, sessions: sessionmaker[Session], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = role_env(database_url, REDIS_URL, tmp_path, CAREPULSE_SECRET_KEY=SECRET)
+    soon = datetime.now(UTC) + timedelta(hours=30)
+    book(sessions, [appointment(1, soon)], RULES, datetime.now(UTC))
+    assert run_cli(env, "reminders", "plan").startswith("planned 1, suppressed 0")
+    assert run_cli(env, "reminders", "plan").startswith("planned 0, suppressed 0")
+    [row] = reminders(sessions)
+    assert row.status == "scheduled" and RULES.window.contains(row.send_at, row.timezone)
