@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models.channels import InboundMessage, OptOut, SuppressedMessage
 from models.contacts import Keyring
 from models.oncall import OnCallEntry
+from models.reminders import Appointment, Reminder, SuppressedContact
 from models.tables import Alert
 
 
@@ -28,6 +29,8 @@ class RotationReport:
     opt_outs: int = 0
     suppressed_messages: int = 0
     opt_outs_unmapped: int = 0
+    outreach_contacts: int = 0
+    suppressed_contacts: int = 0
 
 
 def _inbound(session: Session, keys: Keyring, report: RotationReport) -> dict[str, str]:
@@ -78,6 +81,31 @@ def _opt_outs(session: Session, renamed: dict[str, str], report: RotationReport)
             report.suppressed_messages += 1
 
 
+def _outreach(session: Session, keys: Keyring, report: RotationReport) -> dict[str, str]:
+    """Re-key appointments and reminders; return old contact hash → new contact hash."""
+    renamed: dict[str, str] = {}
+    for table in (Appointment, Reminder):
+        for row in session.scalars(select(table)):
+            new_hash = keys.hash(row.channel, keys.cipher.decrypt(row.recipient_encrypted))
+            renamed[row.recipient_hash] = new_hash
+            row.recipient_hash, row.recipient_encrypted = (
+                new_hash,
+                keys.cipher.rotate(row.recipient_encrypted),
+            )
+            report.outreach_contacts += 1
+    return renamed
+
+
+def _suppressed_contacts(session: Session, renamed: dict[str, str], report: RotationReport) -> None:
+    for row in session.scalars(select(SuppressedContact)):
+        new_hash = renamed.get(row.contact_hash)
+        if new_hash and new_hash != row.contact_hash:
+            if session.get(SuppressedContact, new_hash) is None:
+                session.add(SuppressedContact(contact_hash=new_hash, channel=row.channel, reason=row.reason))
+            session.delete(row)
+            report.suppressed_contacts += 1
+
+
 def rotate_contacts(session: Session, keys: Keyring) -> RotationReport:
     """Re-encrypt and re-hash every stored contact detail with the current key."""
     report = RotationReport()
@@ -93,6 +121,8 @@ def rotate_contacts(session: Session, keys: Keyring) -> RotationReport:
         alert.recipient_hash = keys.hash(alert.channel, address)
         alert.recipient_encrypted = keys.cipher.rotate(alert.recipient_encrypted or "")
         report.alerts += 1
-    _opt_outs(session, _inbound(session, keys, report), report)
+    outreach = _outreach(session, keys, report)
+    _suppressed_contacts(session, outreach, report)
+    _opt_outs(session, outreach | _inbound(session, keys, report), report)
     session.flush()
     return report

@@ -4,7 +4,7 @@ the new key alone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +13,7 @@ from models.channels import InboundMessage
 from models.contacts import Keyring
 from models.db import session_scope
 from models.oncall import Escalation
+from models.reminders import Reminder, SuppressedContact
 from models.tables import Alert, Feedback, utcnow
 from pipelines.alerts import AlertPolicy, alert_message
 from pipelines.clients.messaging import OfflineSender
@@ -20,7 +21,10 @@ from pipelines.escalation import case_for_sms_ack
 from pipelines.key_rotation import rotate_contacts
 from pipelines.oncall import NewEntry, Roster
 from pipelines.optout import OptOutRegistry
+from pipelines.reminders.consent import suppress_contact
 from tests.support.alerting import route_and_deliver, scored_item
+from tests.support.outreach import appointment, book, plan_at
+from tests.support.outreach import policy as outreach_policy
 
 OLD = "old-secret-key-0123456789"
 NEW = "new-secret-key-9876543210"
@@ -95,3 +99,26 @@ def test_a_start_after_the_rotation_outranks_an_older_stop(sessions: sessionmake
         rotate_contacts(session, rotating)
     with sessions() as session:
         assert not OptOutRegistry(Keyring(NEW)).is_opted_out(session, PATIENT)
+
+
+def test_reminder_contacts_stay_readable_and_suppressions_findable_after_rotation(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = datetime(2026, 3, 7, 23, 0, tzinfo=UTC)
+    before, after = outreach_policy(keys=Keyring(OLD)), outreach_policy(keys=Keyring(NEW))
+    rows = [
+        appointment(1, datetime(2026, 3, 9, 10, 0)),
+        appointment(2, datetime(2026, 3, 9, 10, 0), channel="email"),
+    ]
+    book(sessions, rows, before, now)
+    plan_at(sessions, before, now)
+    with session_scope(sessions) as session:
+        suppress_contact(session, Keyring(OLD).hash("email", rows[1].to), "email", "sendgrid bounce")
+    with session_scope(sessions) as session:
+        report = rotate_contacts(session, Keyring(NEW, (OLD,)))
+    assert report.outreach_contacts == 4 and report.suppressed_contacts == 1
+    with sessions() as session:
+        for row in session.scalars(select(Reminder)):
+            address = after.keys.cipher.decrypt(row.recipient_encrypted)  # the new key alone
+            assert row.recipient_hash == after.keys.hash(row.channel, address)
+        assert session.get(SuppressedContact, after.keys.hash("email", rows[1].to)) is not None
