@@ -12,13 +12,10 @@ import pytest
 from falcon import testing
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db import session_scope
 from models.reminders import Consent, DeliveryEvent, Reminder, SuppressedContact
-from pipelines.reminders.booking import schedule_reminder
 from pipelines.reminders.policy import ReminderPolicy
-from pipelines.reminders.requests import ReminderRequest
 from tests.channels.conftest import channel_settings, count, make_client, post_signed
-from tests.support.outreach import dispatch_at, providers_and_sender, reminders, send_now
+from tests.support.outreach import dispatch_at, providers_and_sender, reminders, schedule, send_now
 from tests.support.sendgrid_signing import EventSigner
 
 SIGNER = EventSigner()
@@ -114,16 +111,9 @@ def test_a_permanent_twilio_failure_suppresses_the_number_without_retry(app, ses
         assert session.get(SuppressedContact, row.recipient_hash).reason == f"twilio {code}"
     # The next message to that number is held back, not sent.
     with providers_and_sender() as (providers, sender):
-        request = ReminderRequest(
-            patient_ref="MRN-2",
-            channel="sms",
-            to="+33612340002",
-            kind="survey_invite",
-            timezone="Europe/Paris",
-            send_at=NOON,
-        )
-        with session_scope(sessions) as session:
-            assert schedule_reminder(session, request, RULES, NOON, "test").status == "suppressed"
+        assert schedule(
+            sessions, RULES, NOON, patient_ref="MRN-2", channel="sms", to="+33612340002"
+        ).status == ("suppressed")
         dispatch_at(sessions, sender, RULES, NOON + timedelta(hours=1))
         assert providers.twilio.messages == []
 
@@ -144,16 +134,7 @@ def test_a_transient_twilio_failure_retries_later_and_a_delivery_is_recorded(app
 
 
 def test_provider_errors_at_send_time_back_off_then_fail_on_record(sessions) -> None:  # type: ignore[no-untyped-def]
-    request = ReminderRequest(
-        patient_ref="MRN-9",
-        channel="sms",
-        to="+33612340009",
-        kind="survey_invite",
-        timezone="Europe/Paris",
-        send_at=NOON,
-    )
-    with session_scope(sessions) as session:
-        schedule_reminder(session, request, RULES, NOON, "test")
+    schedule(sessions, RULES, NOON, patient_ref="MRN-9", channel="sms", to="+33612340009")
     moments = []
     with providers_and_sender() as (providers, sender):
         providers.twilio.fail_next(503, count=RULES.max_attempts)

@@ -16,11 +16,9 @@ from models.db import session_scope
 from models.keys import create_key
 from models.reminders import Consent, Reminder
 from models.tables import Feedback, utcnow
-from pipelines.reminders.booking import schedule_reminder
 from pipelines.reminders.policy import ReminderPolicy
-from pipelines.reminders.requests import ReminderRequest
 from tests.channels.conftest import auth, channel_settings, count, post_signed
-from tests.support.outreach import dispatch_at, providers_and_sender, reminders, send_now
+from tests.support.outreach import dispatch_at, providers_and_sender, reminders, schedule, send_now
 
 RULES = ReminderPolicy.from_settings(channel_settings())
 NOON = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
@@ -103,16 +101,15 @@ def test_a_revocation_stops_every_channel_with_one_confirmation(
         sessions, ANN, patient, timedelta(days=5)
     )  # how the number is known to belong to the patient
     for channel, to in (("sms", ANN), ("email", "ann@mail.example")):
-        request = ReminderRequest(
+        schedule(
+            sessions,
+            RULES,
+            NOON,
             patient_ref=patient,
             channel=channel,
             to=to,
-            kind="survey_invite",
-            timezone="Europe/Paris",
             send_at=NOON + timedelta(days=1),
         )
-        with session_scope(sessions) as session:
-            schedule_reminder(session, request, RULES, NOON, "test")
     answer = post_signed(client, "/v1/twilio/sms", sms(body, ANN, "SM" + "e" * 32))
     [confirmation] = texts(answer)
     assert "START" in confirmation and RULES.provider in confirmation
@@ -138,16 +135,7 @@ def test_one_click_unsubscribe_needs_a_post_and_a_get_changes_nothing(
     client: testing.TestClient, sessions
 ) -> None:  # type: ignore[no-untyped-def]
     with providers_and_sender() as (providers, sender):
-        request = ReminderRequest(
-            patient_ref="MRN-MAIL",
-            channel="email",
-            to="cy@mail.example",
-            kind="survey_invite",
-            timezone="Europe/Paris",
-            send_at=NOON,
-        )
-        with session_scope(sessions) as session:
-            schedule_reminder(session, request, RULES, NOON, "test")
+        schedule(sessions, RULES, NOON, patient_ref="MRN-MAIL", channel="email", to="cy@mail.example")
         dispatch_at(sessions, sender, RULES, NOON)
         [mail] = providers.sendgrid.mails
     assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -121,17 +121,23 @@ def reminders(sessions: sessionmaker[Session], **where: Any) -> list[Reminder]:
         return list(session.scalars(query))
 
 
+def schedule(
+    sessions: sessionmaker[Session], rules: ReminderPolicy, now: datetime, **fields: Any
+) -> Reminder:
+    """One reminder booked at `now` (by default a survey invitation in Paris, due at `now`)."""
+    values = {"patient_ref": "MRN-1", "kind": "survey_invite", "timezone": "Europe/Paris", "send_at": now}
+    with session_scope(sessions) as session:
+        return schedule_reminder(session, ReminderRequest.model_validate(values | fields), rules, now, "test")
+
+
 def send_now(
     sessions: sessionmaker[Session], rules: ReminderPolicy, now: datetime, **fields: Any
 ) -> Reminder:
     """One reminder sent at `now` through the real SDK clients and the fake providers."""
-    values = {"patient_ref": "MRN-1", "kind": "survey_invite", "timezone": "Europe/Paris", "send_at": now}
-    request = ReminderRequest.model_validate(values | fields)
-    with session_scope(sessions) as session:
-        reminder_id = schedule_reminder(session, request, rules, now, "test").id
+    reminder_id = schedule(sessions, rules, now, **fields).id
     with providers_and_sender() as (providers, sender):
         dispatch_at(sessions, sender, rules, now)
-        received = providers.twilio.messages if request.channel == "sms" else providers.sendgrid.mails
+        received = providers.twilio.messages if fields.get("channel") == "sms" else providers.sendgrid.mails
         assert len(received) == 1
     with sessions() as session:
         row = session.get(Reminder, reminder_id)
