@@ -6,6 +6,7 @@ from typing import Any
 
 from ingest.openapi_admin import admin_paths, admin_schemas
 from ingest.openapi_channels import with_channels
+from ingest.openapi_outreach import outreach_paths, outreach_schemas
 from ingest.openapi_parts import json_body
 from ingest.openapi_staff import LIST_OPERATION, staff_paths, triage_paths
 from ingest.openapi_training import TRIAGE_OPERATION, training_paths, training_schemas
@@ -54,6 +55,7 @@ def openapi_document() -> dict[str, Any]:
                 "FeedbackIn": feedback_schema,
                 **training_schemas(),
                 **admin_schemas(),
+                **outreach_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["title"],
@@ -144,6 +146,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **training_paths(),
             **admin_paths(),
+            **outreach_paths(),
         },
     }
 

@@ -5,32 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.admin_resources import KeyIn, OnCallIn
-from ingest.openapi_parts import json_body, json_object
+from ingest.openapi_parts import body_ref, errors, json_body, json_object, path_param
 from models.keys import ROLES
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _errors(*pairs: tuple[int, str]) -> dict[str, Any]:
-    return {
-        str(code): {"description": text, "content": {"application/json": {"schema": ERROR}}}
-        for code, text in pairs
-    }
-
-
-def _body(schema_ref: str) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
-    }
-
-
-def _path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
-
-
-ADMIN_ERRORS = _errors((401, "No or unknown key"), (403, "Not an admin key"))
-BODY_ERRORS = _errors(
+ADMIN_ERRORS = errors((401, "No or unknown key"), (403, "Not an admin key"))
+BODY_ERRORS = errors(
     (400, "Malformed body"),
     (413, "Body too large"),
     (415, "Wrong content type"),
@@ -113,15 +92,15 @@ def admin_paths() -> dict[str, Any]:
             },
             "post": {
                 "summary": "Add a roster entry: a phone number or an email address, a tier and a shift (admin key; audited)",
-                "requestBody": _body("OnCallIn"),
+                "requestBody": body_ref("OnCallIn"),
                 "responses": {"201": json_body("The entry", ENTRY), **ADMIN_ERRORS, **BODY_ERRORS},
             },
         },
         "/v1/admin/oncall/{entry_id}": {
             "delete": {
                 "summary": "Remove a roster entry (admin key; audited)",
-                "parameters": [_path("entry_id", {"type": "string"}, "the entry's id")],
-                "responses": {"204": NO_CONTENT, **ADMIN_ERRORS, **_errors((404, "No such entry"))},
+                "parameters": [path_param("entry_id", {"type": "string"}, "the entry's id")],
+                "responses": {"204": NO_CONTENT, **ADMIN_ERRORS, **errors((404, "No such entry"))},
             }
         },
         "/v1/admin/keys": {
@@ -141,11 +120,11 @@ def admin_paths() -> dict[str, Any]:
             },
             "post": {
                 "summary": "Create an API key; its token is in this answer only (admin key; audited)",
-                "requestBody": _body("KeyIn"),
+                "requestBody": body_ref("KeyIn"),
                 "responses": {
                     "201": json_body("The key and its token", NEW_KEY),
                     **ADMIN_ERRORS,
-                    **_errors((409, "A key with this name exists")),
+                    **errors((409, "A key with this name exists")),
                     **BODY_ERRORS,
                 },
             },
@@ -153,11 +132,11 @@ def admin_paths() -> dict[str, Any]:
         "/v1/admin/keys/{name}": {
             "delete": {
                 "summary": "Revoke a key; it stops working within the key cache time (admin key; audited)",
-                "parameters": [_path("name", {"type": "string"}, "the key's name")],
+                "parameters": [path_param("name", {"type": "string"}, "the key's name")],
                 "responses": {
                     "204": NO_CONTENT,
                     **ADMIN_ERRORS,
-                    **_errors((404, "No active key with this name")),
+                    **errors((404, "No active key with this name")),
                 },
             }
         },

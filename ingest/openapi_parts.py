@@ -18,3 +18,26 @@ def json_object(properties: dict[str, Any], description: str) -> dict[str, Any]:
         "properties": properties,
         "description": description,
     }
+
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def errors(*pairs: tuple[int, str]) -> dict[str, Any]:
+    """Error responses (status, description), each with the JSON error body."""
+    return {
+        str(code): {"description": text, "content": {"application/json": {"schema": ERROR_REF}}}
+        for code, text in pairs
+    }
+
+
+def body_ref(schema_ref: str) -> dict[str, Any]:
+    """A required JSON request body of a named component schema."""
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
+    }
+
+
+def path_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}

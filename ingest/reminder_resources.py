@@ -100,7 +100,7 @@ class ReminderItem(_Outreach):
     def on_get(self, req: falcon.Request, resp: falcon.Response, reminder_id: str) -> None:
         self._auth.require(req, OUTREACH)
         with self._sessions() as session:
-            row = session.get(Reminder, reminder_id)
+            row = session.get(Reminder, reminder_id) if _comparable(reminder_id) else None
             if row is None:
                 raise _not_found()
             resp.media = reminder_view(row, self._policy)
@@ -109,7 +109,7 @@ class ReminderItem(_Outreach):
     def on_delete(self, req: falcon.Request, resp: falcon.Response, reminder_id: str) -> None:
         principal = self._auth.require(req, OUTREACH)
         with session_scope(self._sessions) as session:
-            status = cancel_reminder(session, reminder_id)
+            status = cancel_reminder(session, reminder_id) if _comparable(reminder_id) else None
             if status is None:
                 raise _not_found()
             if status != "cancelled":
@@ -153,6 +153,7 @@ class AppointmentImport(_Outreach):
 class ConsentItem(_Outreach):
     def on_get(self, req: falcon.Request, resp: falcon.Response, patient_ref: str) -> None:
         self._auth.require(req, OUTREACH)
+        _check_patient_ref(patient_ref)
         with self._sessions() as session:
             resp.media = {"patient_ref": patient_ref, "state": consent_state(session, patient_ref)}
         resp.set_header("Cache-Control", "no-store")
@@ -160,8 +161,7 @@ class ConsentItem(_Outreach):
     def on_put(self, req: falcon.Request, resp: falcon.Response, patient_ref: str) -> None:
         principal = self._auth.require(req, OUTREACH)
         body = read_model(req, BODY_LIMIT, ConsentIn)
-        if not 0 < len(patient_ref) <= 128:
-            raise FieldErrors([{"field": "patient_ref", "message": "must be 1 to 128 characters"}])
+        _check_patient_ref(patient_ref)
         with session_scope(self._sessions) as session:
             set_consent(session, [patient_ref], body.state, body.via, body.reason)
             session.add(
@@ -223,6 +223,19 @@ class TemplateItem(_Outreach):
             "subject": body.subject,
             "body": body.body,
         }
+
+
+def _comparable(key: str) -> bool:
+    """PostgreSQL cannot even compare text holding NUL: no row has such a key."""
+    return "\x00" not in key
+
+
+def _check_patient_ref(patient_ref: str) -> None:
+    """A reference the consents table can hold, or 422 (GET and PUT alike)."""
+    if not (0 < len(patient_ref) <= 128 and _comparable(patient_ref)):
+        raise FieldErrors(
+            [{"field": "patient_ref", "message": "must be 1 to 128 characters, none of them NUL"}]
+        )
 
 
 def _not_found() -> falcon.HTTPNotFound:

@@ -4,7 +4,7 @@ and single reminders. Validated here so the HTTP layer and the import share one 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +15,17 @@ from pipelines.strict_model import StrictModel
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+# A week inside what datetime holds: no timezone offset, nor the days planning adds, overflows.
+EARLIEST = datetime.min + timedelta(days=7)
+LATEST = datetime.max - timedelta(days=7)
+
+
+def within_calendar(value: datetime | None) -> datetime | None:
+    """A time the calendar can still shift (into UTC, to the day before): else a field
+    error rather than an OverflowError when it is stored or planned."""
+    if value is not None and not EARLIEST <= value.replace(tzinfo=None) <= LATEST:
+        raise ValueError(f"must be between {EARLIEST.date()} and {LATEST.date()}")
+    return value
 
 
 class ContactFields(StrictModel):
@@ -56,6 +67,8 @@ class AppointmentRow(ContactFields):
     appointment_at: datetime
     status: Literal["booked", "cancelled"] = "booked"
 
+    _in_calendar = field_validator("appointment_at")(within_calendar)
+
     @model_validator(mode="after")
     def _zoned(self) -> AppointmentRow:
         self.appointment_at = self.local(self.appointment_at)
@@ -68,6 +81,8 @@ class ReminderRequest(ContactFields):
     kind: Literal["appointment", "survey_invite"]
     appointment_at: datetime | None = Field(default=None, validate_default=True)
     send_at: datetime | None = None
+
+    _in_calendar = field_validator("appointment_at", "send_at")(within_calendar)
 
     @field_validator("appointment_at")
     @classmethod

@@ -204,3 +204,29 @@ def test_a_valid_template_is_saved_and_used(client: testing.TestClient, keys, se
         ).status_code
         == 404
     )
+
+
+def test_edge_inputs_are_field_errors_or_not_found_never_a_crash(
+    client: testing.TestClient, keys, sessions
+) -> None:  # type: ignore[no-untyped-def]
+    staff = auth(keys["staff"])
+    end_of_time = REMINDER | {
+        "kind": "survey_invite",
+        "send_at": "9999-12-31T23:00:00",
+        "timezone": "Pacific/Kiritimati",
+    }
+    response = client.simulate_post("/v1/reminders", json=end_of_time, headers=staff)
+    assert response.status_code == 422 and response.json["errors"][0]["field"] == "send_at"
+    row = "A-9,MRN-9,sms,+33612340009,Etc/GMT+12,en,9999-12-31T23:59:59\n"
+    imported = client.simulate_post(
+        "/v1/reminders/import",
+        body=CSV.splitlines()[0] + "\n" + row,
+        headers={**staff, "Content-Type": "text/csv"},
+    )
+    assert (
+        imported.status_code == 422 and imported.json["errors"][0]["field"] == "appointments.0.appointment_at"
+    )
+    assert client.simulate_get("/v1/reminders/a%00b", headers=staff).status_code == 404
+    assert client.simulate_get("/v1/consents/a%00b", headers=staff).status_code == 422
+    assert client.simulate_get("/v1/unsubscribe/some-id/%C3%A9t%C3%A9").status_code == 404
+    assert count(sessions, Reminder) == 0 and count(sessions, Appointment) == 0

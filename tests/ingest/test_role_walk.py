@@ -16,7 +16,10 @@ from tests.ingest.conftest import auth
 
 PUBLIC = "public"
 SIGNED = "signed by Twilio"
+SENDGRID = "signed by SendGrid"
+LINK = "signed link"  # the signature is in the path: the unsubscribe link of an email
 SUBMITTERS = frozenset({"kiosk", "integration", "staff", "admin"})
+OUTREACH = frozenset({"integration", "staff", "admin"})
 STAFF = frozenset({"staff", "admin"})
 ADMIN = frozenset({"admin"})
 ACCESS: dict[tuple[str, str], frozenset[str] | str] = {
@@ -49,6 +52,18 @@ ACCESS: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/v1/twilio/sms"): SIGNED,
     ("POST", "/v1/twilio/voice"): SIGNED,
     ("POST", "/v1/twilio/recording"): SIGNED,
+    ("POST", "/v1/twilio/status"): SIGNED,
+    ("POST", "/v1/sendgrid/events"): SENDGRID,
+    ("GET", "/v1/unsubscribe/{reminder_id}/{signature}"): LINK,
+    ("POST", "/v1/unsubscribe/{reminder_id}/{signature}"): LINK,
+    ("POST", "/v1/reminders"): OUTREACH,
+    ("POST", "/v1/reminders/import"): OUTREACH,
+    ("GET", "/v1/reminders/{reminder_id}"): OUTREACH,
+    ("DELETE", "/v1/reminders/{reminder_id}"): OUTREACH,
+    ("GET", "/v1/consents/{patient_ref}"): OUTREACH,
+    ("PUT", "/v1/consents/{patient_ref}"): OUTREACH,
+    ("GET", "/v1/admin/templates"): ADMIN,
+    ("PUT", "/v1/admin/templates/{kind}/{channel}/{language}"): ADMIN,
 }
 PATH_VALUES = {
     "{feedback_id}": str(uuid.uuid4()),
@@ -56,6 +71,12 @@ PATH_VALUES = {
     "{image}": "confusion.png",
     "{entry_id}": "1",
     "{name}": "nobody",
+    "{reminder_id}": str(uuid.uuid4()),
+    "{signature}": "0" * 32,
+    "{patient_ref}": "walk-patient",
+    "{kind}": "appointment",
+    "{channel}": "sms",
+    "{language}": "en",
 }
 
 
@@ -102,8 +123,10 @@ def test_every_route_refuses_every_caller_it_should(
             where = f"{method} {template} as {role or 'nobody'}: {status}"
             if allowed == PUBLIC:
                 assert status not in (401, 403), where
-            elif allowed == SIGNED:
-                assert status == 403, where  # a bearer key is no Twilio signature
+            elif allowed in (SIGNED, SENDGRID):
+                assert status == 403, where  # a bearer key is no provider's signature
+            elif allowed == LINK:
+                assert status == 404, where  # nor is it the link's signature
             elif role is None:
                 assert status == 401, where
             elif role in allowed:
