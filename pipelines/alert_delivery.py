@@ -24,6 +24,7 @@ from pipelines.alerts import AlertPolicy, alert_message
 from pipelines.clients.messaging import (
     DeliveryRejected,
     DeliveryRetryable,
+    DeliveryUncertain,
     MessageSuppressed,
     OutboundMessage,
     Sender,
@@ -38,6 +39,7 @@ class Attempt:
     provider_id: str | None = None
     error: str | None = None
     code: str | None = None  # the provider's error code of a refusal
+    uncertain: bool = False  # a retry after a request the provider may have acted on
 
 
 @dataclass
@@ -66,7 +68,7 @@ def attempt(
     except DeliveryRejected as exc:
         return Attempt("failed", error=str(exc), code=exc.code)
     except DeliveryRetryable as exc:
-        return Attempt("retry", error=str(exc))
+        return Attempt("retry", error=str(exc), uncertain=isinstance(exc, DeliveryUncertain))
 
 
 def _claim(session: Session, alert_id: int, now: datetime, lease: timedelta) -> tuple[str, datetime | None]:

@@ -87,8 +87,14 @@ class OptOutGuard:
             raise MessageSuppressed(message.dedupe_key)
         return self._inner.send(session, message)
 
-    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
-        return self._inner.find_sent(session, message, since)
+    def find_sent(
+        self,
+        session: Session,
+        message: OutboundMessage,
+        since: datetime,
+        exclude: frozenset[str] = frozenset(),
+    ) -> str | None:
+        return self._inner.find_sent(session, message, since, exclude)
 
     def _record_suppressed(self, session: Session, message: OutboundMessage) -> None:
         known = session.scalar(

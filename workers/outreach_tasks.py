@@ -28,11 +28,9 @@ class _Outreach(app.Task):
     retry_backoff = 5
 
 
-def _lease() -> timedelta:
-    """How long a claimed chunk may be in flight before another dispatcher checks on it:
-    the chunk's share of the rate limit plus the provider's timeouts, with room to spare."""
-    s = runtime.settings()
-    return timedelta(seconds=CHUNK / s.reminder_sms_per_second + 2 * s.provider_timeout_seconds + 60)
+def _chunk() -> int:
+    """About ten seconds of sending at the SMS rate: a claimed chunk never waits long."""
+    return max(1, min(CHUNK, 10 * runtime.settings().reminder_sms_per_second))
 
 
 @app.task(name="reminders.plan", base=_Outreach)
@@ -56,8 +54,8 @@ def dispatch() -> dict[str, int]:
         runtime.sender(),
         runtime.reminder_policy(),
         runtime.outreach_throttle(),
-        chunk=CHUNK,
-        lease=_lease(),
+        chunk=_chunk(),
+        lease=runtime.delivery_lease(),
         budget=timedelta(seconds=runtime.settings().reminder_dispatch_seconds * 8),
     )
     return asdict(report)

@@ -145,7 +145,7 @@ def alert_policy() -> AlertPolicy:
 
 
 def delivery_lease() -> timedelta:
-    """How long a claimed page may be in a provider call before it counts as abandoned:
+    """How long a claimed page or reminder may be in a provider call before it counts as abandoned:
     well past the provider's timeout."""
     return timedelta(seconds=2 * settings().provider_timeout_seconds + 5)
 

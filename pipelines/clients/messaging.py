@@ -41,6 +41,12 @@ class DeliveryRetryable(ConnectionError):
     A ConnectionError, so the tasks' transient-error retry with backoff applies."""
 
 
+class DeliveryUncertain(DeliveryRetryable):
+    """The request reached the provider but no answer came back (a read timeout, a dropped
+    connection): the message may have been sent. Ask the provider (`find_sent`) before
+    sending again."""
+
+
 class DeliveryRejected(Exception):
     """The provider refused this message for good (invalid number, bad address): retrying
     would fail the same way. The message says the provider's error code, never the address."""
@@ -58,10 +64,17 @@ class Sender(Protocol):
         MessageSuppressed when the opt-out registry refuses the recipient,
         DeliveryRetryable or DeliveryRejected when the provider fails."""
 
-    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+    def find_sent(
+        self,
+        session: Session,
+        message: OutboundMessage,
+        since: datetime,
+        exclude: frozenset[str] = frozenset(),
+    ) -> str | None:
         """The provider id of this message if an earlier attempt (since `since`) already
         delivered it, so a worker killed between sending and recording does not send twice.
-        None when the provider cannot tell."""
+        Ids in `exclude` belong to other records (two patients sharing a phone get the same
+        text). None when the provider cannot tell."""
 
 
 class OfflineSender:
@@ -85,7 +98,13 @@ class OfflineSender:
             log.info("offline %s recorded", message.channel, extra={"sent_message_id": existing})
         return f"offline-{existing}"
 
-    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+    def find_sent(
+        self,
+        session: Session,
+        message: OutboundMessage,
+        since: datetime,
+        exclude: frozenset[str] = frozenset(),
+    ) -> str | None:
         existing = session.scalar(select(SentMessage.id).where(SentMessage.dedupe_key == message.dedupe_key))
         return None if existing is None else f"offline-{existing}"
 
@@ -100,5 +119,11 @@ class ChannelSender:
     def send(self, session: Session, message: OutboundMessage) -> str:
         return self._faces[message.channel].send(session, message)
 
-    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
-        return self._faces[message.channel].find_sent(session, message, since)
+    def find_sent(
+        self,
+        session: Session,
+        message: OutboundMessage,
+        since: datetime,
+        exclude: frozenset[str] = frozenset(),
+    ) -> str | None:
+        return self._faces[message.channel].find_sent(session, message, since, exclude)

@@ -10,13 +10,19 @@ events name it. SENDGRID_API_BASE_URL points the SDK at an egress gateway or a l
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.error import URLError
 
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, Header, Mail
 from sqlalchemy.orm import Session
 
-from pipelines.clients.messaging import DeliveryRejected, DeliveryRetryable, OutboundMessage
+from pipelines.clients.messaging import (
+    DeliveryRejected,
+    DeliveryRetryable,
+    DeliveryUncertain,
+    OutboundMessage,
+)
 
 
 class SendGridEmailSender:
@@ -45,9 +51,17 @@ class SendGridEmailSender:
             if status == 429 or status >= 500:
                 raise DeliveryRetryable(f"SendGrid answered {status}") from None
             raise DeliveryRejected(f"SendGrid refused the message: {status}") from None
-        except OSError as exc:  # urllib's URLError and timeouts
+        except URLError as exc:  # no connection: nothing reached SendGrid
             raise DeliveryRetryable(f"SendGrid unreachable: {type(exc).__name__}") from None
+        except OSError as exc:  # a read timeout or a dropped connection: SendGrid may have it
+            raise DeliveryUncertain(f"SendGrid did not answer: {type(exc).__name__}") from None
         return str(response.headers.get("X-Message-Id") or "sendgrid")
 
-    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+    def find_sent(
+        self,
+        session: Session,
+        message: OutboundMessage,
+        since: datetime,
+        exclude: frozenset[str] = frozenset(),
+    ) -> str | None:
         return None

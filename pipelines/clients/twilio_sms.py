@@ -13,12 +13,19 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
 
-from pipelines.clients.messaging import DeliveryRejected, DeliveryRetryable, OutboundMessage
+from pipelines.clients.messaging import (
+    DeliveryRejected,
+    DeliveryRetryable,
+    DeliveryUncertain,
+    OutboundMessage,
+)
 
 RECENT_MESSAGES = 20
 CLOCK_SKEW = timedelta(minutes=5)
@@ -31,6 +38,17 @@ _SDK_LOG.setLevel(logging.WARNING)
 def quiet_http_client(timeout: float, **options: Any) -> TwilioHttpClient:
     """The SDK's HTTP client, minus its request log (contact details and texts)."""
     return TwilioHttpClient(timeout=timeout, logger=_SDK_LOG, **options)
+
+
+def _maybe_received(exc: Exception) -> bool:
+    """Whether the request may have reached Twilio: anything but a refused or timed-out
+    connection (a read timeout, a connection dropped mid-answer)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return not isinstance(reason, NewConnectionError)
+    return isinstance(exc, requests.exceptions.RequestException)
 
 
 def provider_error(status: int, code: object) -> Exception:
@@ -72,10 +90,18 @@ class TwilioSmsSender:
         except TwilioRestException as exc:
             raise provider_error(exc.status, exc.code) from None
         except (OSError, TwilioException) as exc:  # requests' errors are OSErrors: timeouts, refusals
+            if _maybe_received(exc):
+                raise DeliveryUncertain(f"Twilio did not answer: {type(exc).__name__}") from None
             raise DeliveryRetryable(f"Twilio unreachable: {type(exc).__name__}") from None
         return str(created.sid)
 
-    def find_sent(self, session: Session, message: OutboundMessage, since: datetime) -> str | None:
+    def find_sent(
+        self,
+        session: Session,
+        message: OutboundMessage,
+        since: datetime,
+        exclude: frozenset[str] = frozenset(),
+    ) -> str | None:
         try:
             recent = self._client.messages.list(to=message.to, limit=RECENT_MESSAGES)
         except TwilioRestException as exc:
@@ -84,6 +110,10 @@ class TwilioSmsSender:
             raise DeliveryRetryable(f"Twilio unreachable: {type(exc).__name__}") from None
         for sent in recent:
             created = sent.date_created
-            if sent.body == message.body and (created is None or created >= since - CLOCK_SKEW):
+            if (
+                sent.body == message.body
+                and str(sent.sid) not in exclude
+                and (created is None or created >= since - CLOCK_SKEW)
+            ):
                 return str(sent.sid)
         return None

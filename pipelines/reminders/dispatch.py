@@ -3,10 +3,12 @@
 A chunk is claimed with `SELECT … FOR UPDATE SKIP LOCKED` (on PostgreSQL; SQLite takes the
 whole database's write lock instead), so dispatchers running side by side, from two beat
 processes or a redelivered task, never claim the same row. Each claimed row is marked
-`sending` and committed before the provider is called. A worker killed between the
-provider's answer and the record leaves a `sending` row behind; after its lease the next
-dispatcher asks the provider (Twilio's message list; for email, SendGrid's events) whether
-it went out, and sends only if it did not.
+`sending` and committed; just before its provider call the claim is taken again (still
+ours?) and refreshed, so the lease covers one call. A worker killed between the provider's
+answer and the record, or a call that timed out after reaching the provider, leaves a
+`sending` row behind; after its lease the next dispatcher asks the provider (Twilio's
+message list, skipping messages already matched to another reminder; for email, SendGrid's
+events) whether it went out, and only if it did not screens it again and sends it.
 
 Every check that can stop a message runs again at claim time, under a per-patient lock:
 consent, suppression, opt-out, the send window and the daily and weekly caps.
@@ -28,7 +30,7 @@ from models.db import session_scope
 from models.reminders import DeliveryEvent, Reminder
 from models.tables import utcnow
 from pipelines.alert_delivery import Attempt, attempt
-from pipelines.clients.messaging import OutboundMessage, Sender
+from pipelines.clients.messaging import DeliveryRetryable, OutboundMessage, Sender
 from pipelines.reminders.consent import suppress_contact
 from pipelines.reminders.planning import LATEST_BEFORE_APPOINTMENT
 from pipelines.reminders.policy import ReminderPolicy
@@ -49,6 +51,8 @@ class Throttle(Protocol):
 @dataclass(frozen=True)
 class Claim:
     reminder_id: str
+    channel: str
+    claimed_at: datetime  # the claim's token: a row re-claimed by another dispatcher has another
     uncertain_since: datetime | None = None  # an earlier attempt's claim whose outcome is unknown
 
 
@@ -136,14 +140,14 @@ def claim_due(
     screen = Screen.load(session, {row.patient_ref for row in rows}, {row.recipient_hash for row in rows})
     claims = []
     for row in sorted(rows, key=lambda r: (r.patient_ref, r.send_at)):  # one lock order: no deadlock
-        if row.status == "sending":
-            claims.append(Claim(row.id, row.claimed_at))
+        if row.status == "sending":  # checked with the provider before anything else (_settle)
+            claims.append(Claim(row.id, row.channel, now, uncertain_since=row.claimed_at))
             row.claimed_at = now
             continue
         row.status = _screen_row(session, row, screen, now, policy)
         if row.status == "sending":
             row.claimed_at, row.attempts = now, row.attempts + 1
-            claims.append(Claim(row.id))
+            claims.append(Claim(row.id, row.channel, now))
     return claims, len(rows)
 
 
@@ -184,6 +188,9 @@ def record_attempt(
         row.status = "failed"
         if result.code in PERMANENT_SMS_CODES:
             suppress_contact(session, row.recipient_hash, row.channel, f"twilio {result.code}")
+    elif result.uncertain:  # it may have gone out: left `sending`, looked up after the lease
+        row.error = f"{result.error}; checking with the provider before sending again"[:255]
+        row.status = "sending"
     else:
         reschedule(row, now, policy)
 
@@ -198,6 +205,52 @@ def reschedule(row: Reminder, now: datetime, policy: ReminderPolicy) -> None:
         row.status, row.send_at = "scheduled", retry_at
 
 
+def _ours(session: Session, claim: Claim) -> Reminder | None:
+    """The claimed row, locked, if no other dispatcher has re-claimed it since."""
+    row = session.get(Reminder, claim.reminder_id, with_for_update=True)
+    if row is None or row.status != "sending" or row.claimed_at != claim.claimed_at:
+        return None
+    return row
+
+
+def _settle(
+    session: Session, claim: Claim, sender: Sender, policy: ReminderPolicy, now: datetime
+) -> Claim | None:
+    """A row whose earlier send has no recorded outcome: record it sent if the provider has
+    it; otherwise screen it again like a fresh claim and return the claim to send it."""
+    row = _ours(session, claim)
+    if row is None:
+        return None
+    others = session.scalars(
+        select(Reminder.provider_id).where(
+            Reminder.recipient_hash == row.recipient_hash,
+            Reminder.id != row.id,
+            Reminder.provider_id.is_not(None),
+        )
+    )
+    try:
+        if row.channel == "email" and _email_went_out(session, row.id):
+            found: str | None = row.provider_id or "sendgrid"
+        else:
+            found = sender.find_sent(session, outbound(row, policy), claim.uncertain_since, frozenset(others))
+    except DeliveryRetryable:
+        return None  # the provider cannot tell now: looked up again after the next lease
+    if found is not None:
+        record_attempt(session, row, Attempt("sent", found), now, policy)
+        return None
+    screen = Screen.load(session, [row.patient_ref], [row.recipient_hash])
+    row.status = _screen_row(session, row, screen, now, policy)
+    if row.status == "sending" and row.attempts >= policy.max_attempts:
+        row.status, row.error = (
+            "failed",
+            f"gave up after {row.attempts} attempts: no answer from the provider",
+        )
+    if row.status != "sending":
+        return None
+    row.attempts += 1
+    return Claim(row.id, row.channel, row.claimed_at)
+
+
 def send_claimed(
     sessions: sessionmaker[Session],
     claims: list[Claim],
@@ -206,30 +259,32 @@ def send_claimed(
     throttle: Throttle,
     clock: Callable[[], datetime] = utcnow,
 ) -> DispatchReport:
-    """Send each claimed row under the rate limit, recording each result in its own transaction."""
+    """Send each claimed row under the rate limit. Just before the provider call the claim is
+    taken again and refreshed, so the lease only has to cover one call, however long the
+    chunk waits for the rate limit; a row another dispatcher re-claimed meanwhile is skipped."""
     report = DispatchReport(claimed=len(claims))
     for claim in claims:
+        if claim.uncertain_since is not None:
+            with session_scope(sessions) as session:
+                settled = _settle(session, claim, sender, policy, clock())
+            if settled is None:
+                continue
+            claim = settled
+        throttle.wait(claim.channel)
         with session_scope(sessions) as session:
-            row = session.get(Reminder, claim.reminder_id)
-            if row.status != "sending":
+            row = _ours(session, claim)
+            if row is None:
                 continue
-            if (
-                claim.uncertain_since is not None
-                and row.channel == "email"
-                and _email_went_out(session, row.id)
-            ):
-                record_attempt(session, row, Attempt("sent", row.provider_id), clock(), policy)
-                report.sent += 1
-                continue
+            row.claimed_at = clock()
+            claim = Claim(row.id, row.channel, row.claimed_at)
             message = outbound(row, policy)
-        throttle.wait(message.channel)
         with session_scope(sessions) as session:
-            row = session.get(Reminder, claim.reminder_id)
-            result = attempt(session, sender, message, claim.uncertain_since)
+            result = attempt(session, sender, message)
+            row = session.get(Reminder, claim.reminder_id, with_for_update=True)
             record_attempt(session, row, result, clock(), policy)
             report.sent += row.status == "sent"
             report.failed += row.status == "failed"
-            report.retry += row.status == "scheduled"
+            report.retry += row.status in ("scheduled", "sending")
     if report.failed or report.retry:
         log.warning("reminders: %d sent, %d to retry, %d failed", report.sent, report.retry, report.failed)
     return report

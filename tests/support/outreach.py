@@ -83,13 +83,13 @@ def throttle() -> RedisThrottle:
     return RedisThrottle(REDIS_URL, {"sms": 1000, "email": 1000}, {"sms": "test-sms", "email": "test-email"})
 
 
-def real_sender(providers: FakeProviders) -> Sender:
+def real_sender(providers: FakeProviders, timeout: float = 5) -> Sender:
     """Twilio and SendGrid SDK clients against the fakes, behind the opt-out guard, as workers build it."""
     sms = TwilioSmsSender(
-        ACCOUNT_SID, AUTH_TOKEN, providers.twilio.base_url, from_number=TWILIO_FROM, timeout=5
+        ACCOUNT_SID, AUTH_TOKEN, providers.twilio.base_url, from_number=TWILIO_FROM, timeout=timeout
     )
     email = SendGridEmailSender(
-        SENDGRID_KEY, "reminders@hospital.example", providers.sendgrid.base_url, timeout=5
+        SENDGRID_KEY, "reminders@hospital.example", providers.sendgrid.base_url, timeout=timeout
     )
     return OptOutGuard(ChannelSender(sms, email), OptOutRegistry(KEYS))
 
