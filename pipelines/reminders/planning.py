@@ -93,11 +93,13 @@ def _unplanned(session: Session, kind: str, since: datetime, until: datetime) ->
 
 
 def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert planned reminders; one that another planner stored first is skipped."""
+    """Insert planned reminders; one that another planner stored first is skipped. One
+    statement, compiled once and run for each chunk of rows (executemany)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Reminder.__table__
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["appointment_id", "kind"])
     for start in range(0, len(rows), INSERT_CHUNK):
-        statement = dialect.insert(Reminder).values(rows[start : start + INSERT_CHUNK])
-        session.execute(statement.on_conflict_do_nothing(index_elements=["appointment_id", "kind"]))
+        session.execute(statement, rows[start : start + INSERT_CHUNK])
 
 
 def plan(session: Session, now: datetime, policy: ReminderPolicy) -> PlanReport:
