@@ -18,21 +18,12 @@ from models.reminders import Consent, Reminder
 from models.tables import Feedback, utcnow
 from pipelines.reminders.policy import ReminderPolicy
 from tests.channels.conftest import auth, channel_settings, count, post_signed
+from tests.channels.test_twilio_sms import sms
 from tests.support.outreach import dispatch_at, providers_and_sender, reminders, schedule, send_now
 
 RULES = ReminderPolicy.from_settings(channel_settings())
 NOON = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 ANN, BOB = "+33612340101", "+33612340102"
-
-
-def sms(body: str, phone: str, sid: str) -> dict[str, str]:
-    return {
-        "MessageSid": sid,
-        "AccountSid": "AC" + "1" * 32,
-        "From": phone,
-        "To": "+15550009999",
-        "Body": body,
-    }
 
 
 def texts(response: testing.Result) -> list[str]:
@@ -61,9 +52,9 @@ def test_c_and_r_are_recorded_on_the_right_reminder(client: testing.TestClient, 
     older = sent_reminder(sessions, ANN, "MRN-ANN-CHILD", timedelta(hours=30))  # one phone, two patients
     ann = sent_reminder(sessions, ANN, "MRN-ANN", timedelta(hours=2))
     bob = sent_reminder(sessions, BOB, "MRN-BOB", timedelta(hours=1))
-    confirmed = post_signed(client, "/v1/twilio/sms", sms("c", ANN, "SM" + "c" * 32))
+    confirmed = post_signed(client, "/v1/twilio/sms", sms("c", sid="SM" + "c" * 32, phone=ANN))
     assert texts(confirmed) == ["Merci, votre rendez-vous est confirme."]
-    post_signed(client, "/v1/twilio/sms", sms("R.", BOB, "SM" + "r" * 32))
+    post_signed(client, "/v1/twilio/sms", sms("R.", sid="SM" + "r" * 32, phone=BOB))
     with sessions() as session:
         assert session.get(Reminder, ann.id).reply == "confirmed"
         assert session.get(Reminder, older.id).reply is None
@@ -77,7 +68,7 @@ def test_c_and_r_are_recorded_on_the_right_reminder(client: testing.TestClient, 
 
 def test_a_reply_after_the_window_is_new_feedback_not_an_answer(client: testing.TestClient, sessions) -> None:  # type: ignore[no-untyped-def]
     old = sent_reminder(sessions, ANN, "MRN-ANN", RULES.reply_window + timedelta(hours=1))
-    post_signed(client, "/v1/twilio/sms", sms("C", ANN, "SM" + "d" * 32))
+    post_signed(client, "/v1/twilio/sms", sms("C", sid="SM" + "d" * 32, phone=ANN))
     with sessions() as session:
         assert session.get(Reminder, old.id).reply is None
         assert [item.text for item in session.query(Feedback)] == ["C"]
@@ -110,7 +101,7 @@ def test_a_revocation_stops_every_channel_with_one_confirmation(
             to=to,
             send_at=NOON + timedelta(days=1),
         )
-    answer = post_signed(client, "/v1/twilio/sms", sms(body, ANN, "SM" + "e" * 32))
+    answer = post_signed(client, "/v1/twilio/sms", sms(body, sid="SM" + "e" * 32, phone=ANN))
     [confirmation] = texts(answer)
     assert "START" in confirmation and RULES.provider in confirmation
     assert {"en": "no more", "fr": "ne recevrez plus", "es": "no recibira"}[language] in confirmation
@@ -125,7 +116,7 @@ def test_a_revocation_stops_every_channel_with_one_confirmation(
 
 def test_stop_is_confirmed_by_the_carrier_alone(client: testing.TestClient, sessions) -> None:  # type: ignore[no-untyped-def]
     sent_reminder(sessions, BOB, "MRN-BOB", timedelta(days=5))
-    answer = post_signed(client, "/v1/twilio/sms", sms("STOP", BOB, "SM" + "f" * 32))
+    answer = post_signed(client, "/v1/twilio/sms", sms("STOP", sid="SM" + "f" * 32, phone=BOB))
     assert texts(answer) == []
     with sessions() as session:
         assert session.get(Consent, "MRN-BOB").state == "revoked"
