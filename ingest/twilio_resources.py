@@ -128,12 +128,12 @@ class TwilioSms:
         if answered is not None:
             reply.message(answered)
         elif revocation is not None:
-            self._record_consent(sid, phone, "REVOKE" if keyword is None else keyword, "revoked")
+            self._record_consent(sid, phone, hashes, "REVOKE" if keyword is None else keyword, "revoked")
             if not revocation.carrier_confirms:  # Twilio confirms its own keywords; one confirmation
                 reply.message(REVOKED[revocation.language].format(provider=self._policy.provider))
         elif keyword is not None:
             if keyword in START_WORDS:
-                self._record_consent(sid, phone, keyword, "granted")
+                self._record_consent(sid, phone, hashes, keyword, "granted")
                 reply.message(START_REPLY)
             elif keyword in HELP_WORDS:
                 reply.message(HELP_REPLY)
@@ -153,13 +153,13 @@ class TwilioSms:
         with session_scope(self._recorder.sessions) as session:
             return record_reply(session, hashes, body, utcnow(), self._policy)
 
-    def _record_consent(self, sid: str, phone: str, keyword: str, state: str) -> None:
+    def _record_consent(self, sid: str, phone: str, hashes: list[str], keyword: str, state: str) -> None:
         """The phone's opt-out, and the consent of every patient reached at it (all channels)."""
         if self._recorder.seen(sid):
             return
         with session_scope(self._recorder.sessions) as session:
             self._recorder.registry.record(session, phone, keyword)
-            patients = patients_reached_at(session, self._recorder.registry.hashes(phone))
+            patients = patients_reached_at(session, hashes)
             set_consent(session, patients, state, "sms", f"sms {keyword.lower()}")
         self._recorder.store(sid, "sms", phone, None)
 

@@ -17,18 +17,16 @@ from models.reminders import Appointment, Consent, Reminder, SuppressedContact
 from models.tables import utcnow
 
 
-def set_consent(session: Session, patient_refs: Iterable[str], state: str, via: str, reason: str) -> int:
+def set_consent(session: Session, patient_refs: Iterable[str], state: str, via: str, reason: str) -> None:
     """Record `state` (granted | revoked) for each patient; the latest change wins."""
-    now, changed = utcnow(), 0
+    now = utcnow()
     for ref in sorted(set(patient_refs)):
         row = session.get(Consent, ref, with_for_update=True)
         if row is None:
             row = Consent(patient_ref=ref)
             session.add(row)
         row.state, row.via, row.reason, row.changed_at = state, via, reason, now
-        changed += 1
     session.flush()
-    return changed
 
 
 def consent_state(session: Session, patient_ref: str) -> str:
@@ -48,12 +46,3 @@ def suppress_contact(session: Session, contact_hash: str, channel: str, reason: 
     if session.get(SuppressedContact, contact_hash) is None:
         session.add(SuppressedContact(contact_hash=contact_hash, channel=channel, reason=reason[:64]))
         session.flush()
-
-
-def is_suppressed(session: Session, contact_hashes: list[str]) -> bool:
-    return (
-        session.scalar(
-            select(SuppressedContact.contact_hash).where(SuppressedContact.contact_hash.in_(contact_hashes))
-        )
-        is not None
-    )
