@@ -4,6 +4,7 @@ Add a line here when a new module of tables appears.
 """
 
 import models.channels
+import models.dead_letters
 import models.llm
 import models.oncall
 import models.reminders

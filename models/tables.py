@@ -112,6 +112,7 @@ class Feedback(Base):
     api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_hash: Mapped[str | None] = mapped_column(String(64))
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # retention removed its free text
 
 
 class OutboxEntry(Base):
