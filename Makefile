@@ -5,7 +5,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean
+.PHONY: run test audit clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "CarePulse needs Python 3.11 or newer")'
@@ -27,6 +27,10 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# Known vulnerabilities in the installed dependencies (pip-audit, against PyPI's advisory data).
+audit: $(VENV)/.test-deps
+	$(BIN)/python .ci/dependency_audit.py
 
 clean:
 	rm -rf $(VENV) var
