@@ -37,7 +37,9 @@ broker_transport_options = {
 task_ignore_result = True
 
 imports = (
+    "workers.log_signals",
     "workers.signals",
+    "workers.metrics",
     "workers.relay_tasks",
     "workers.analysis_tasks",
     "workers.scoring_tasks",
@@ -45,12 +47,14 @@ imports = (
     "workers.training_tasks",
     "workers.transcription_tasks",
     "workers.outreach_tasks",
+    "workers.maintenance_tasks",
 )
 
 task_queues = [Queue(name) for name in QUEUES]
 task_default_queue = "relay"
 task_routes = {
     "outbox.*": {"queue": "relay"},
+    "retention.*": {"queue": "relay"},
     "feedback.transcribe": {"queue": "asr"},
     "feedback.analyze": {"queue": "llm"},
     "llm.*": {"queue": "llm"},

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
 from carepulse.llm_commands import add_commands as add_llm_commands
 from carepulse.oncall_commands import add_commands as add_oncall_commands
+from carepulse.replay_commands import add_commands as add_replay_commands
 from carepulse.training_cli import add_commands as add_training_commands
 from models.keys import KeyRequestError
+from models.log_context import configure_logging
 from models.settings import SettingsError, load_settings
 
 
@@ -21,6 +24,8 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = roles.fresh_metrics_dir(settings, "ingest")
         command = roles.ingest_command(args.bind, args.workers, args.threads)
     elif args.role == "worker":
+        port = settings.worker_metrics_port if args.metrics_port is None else args.metrics_port
+        os.environ.update(roles.worker_metrics_env(settings, port))
         command = roles.worker_command(args.queues, args.concurrency)
     elif args.role == "beat":
         settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -112,10 +117,40 @@ def _plan_reminders(_: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    """The retention purge now (it also runs daily on beat), or what it would remove."""
+    from models.db import make_engine, make_session_factory
+    from models.tables import utcnow
+    from pipelines.retention import due_for_purge, purge
+
+    settings = load_settings()
+    if not settings.retention_days:
+        print("RETENTION_DAYS is 0: everything is kept forever")
+        return 0
+    sessions = make_session_factory(make_engine(settings.database_url))
+    if args.dry_run:
+        with sessions() as session:
+            report = due_for_purge(session, utcnow(), settings.retention_days)
+    else:
+        report = purge(sessions, utcnow(), settings.retention_days)
+    verb = "would purge" if args.dry_run else "purged"
+    print(f"older than {settings.retention_days} days, {verb}:")
+    for name, count in report.as_dict().items():
+        print(f"  {name.replace('_', ' ')}: {count}")
+    return 0
+
+
 def _dev(args: argparse.Namespace) -> int:
     from carepulse.dev import run_dev
 
     return run_dev(args.port)
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a TCP port is 0 to 65535, got {port}")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--queues", default="relay,asr,llm,scoring,notify,outreach,training", help="worker: queues"
     )
     serve.add_argument("--concurrency", type=int, default=2, help="worker: pool processes")
+    serve.add_argument(
+        "--metrics-port",
+        type=_port,
+        default=None,
+        help="worker: port of its Prometheus /metrics (default WORKER_METRICS_PORT, 9540; 0: off)",
+    )
     serve.add_argument("--port", type=int, default=5555, help="flower: port")
     serve.set_defaults(handler=_serve)
 
@@ -165,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     reminder_actions.add_parser(
         "plan", help="plan the next two days' reminders and invitations now (idempotent)"
     ).set_defaults(handler=_plan_reminders)
+    purge = commands.add_parser(
+        "purge", help="remove free text, audio and contacts older than RETENTION_DAYS now"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count what would be purged, change nothing")
+    purge.set_defaults(handler=_purge)
+    add_replay_commands(commands)
     add_llm_commands(commands)
     add_oncall_commands(commands)
     add_training_commands(commands)
@@ -172,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if not logging.getLogger().handlers:  # a program (or test) that embeds us keeps its own logging
+        configure_logging()  # JSON lines on standard error; the commands' output stays on stdout
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

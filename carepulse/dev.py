@@ -1,7 +1,8 @@
 """`carepulse dev`: the whole system on one machine, no root, Docker or services.
 
 SQLite under ./var, a private Redis, migrations, ingest, a worker, beat and Flower as
-child processes. Ctrl-C (or any child dying) stops them all.
+child processes. Ctrl-C (or any child dying) stops them all. Flower (PORT+1) asks for a
+login kept in ./var unless FLOWER_BASIC_AUTH is set; the worker serves its metrics on PORT+2.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 import urllib.request
 from dataclasses import replace
 
-from carepulse.dev_keys import ensure_dev_keys
+from carepulse.dev_keys import ensure_dev_keys, ensure_flower_login
 from carepulse.private_redis import start_redis
 from carepulse.roles import (
     ALL_QUEUES,
@@ -24,6 +25,7 @@ from carepulse.roles import (
     fresh_metrics_dir,
     ingest_command,
     worker_command,
+    worker_metrics_env,
 )
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
@@ -86,6 +88,9 @@ def run_dev(port: int) -> int:
     )
     settings = replace(settings, redis_url=redis_url)
     ingest_env = env | {"PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(settings, "ingest")}
+    worker_env = env | worker_metrics_env(settings, port + 2)
+    flower_login = settings.flower_basic_auth or ensure_flower_login(var_dir / "flower-login")
+    flower_env = env | {"FLOWER_BASIC_AUTH": flower_login}
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
@@ -102,9 +107,9 @@ def run_dev(port: int) -> int:
         engine.dispose()
         for command, role_env in (
             (ingest_command(f"127.0.0.1:{port}", workers=1), ingest_env),
-            (worker_command(ALL_QUEUES, concurrency=2, hostname="dev@%h"), env),
+            (worker_command(ALL_QUEUES, concurrency=2, hostname="dev@%h"), worker_env),
             (beat_command(settings), env),
-            (flower_command(settings, port + 1, address="127.0.0.1"), env),
+            (flower_command(settings, port + 1, address="127.0.0.1"), flower_env),
         ):
             # Own process group: the terminal's Ctrl-C reaches us, and we stop children in order.
             children.append(
@@ -116,7 +121,8 @@ def run_dev(port: int) -> int:
             f"\nCarePulse is running.\n"
             f"  ingest:  {public}   (OpenAPI: {public}/openapi.json)\n"
             f"  triage:  {public}/triage   (sign in with the staff key)\n"
-            f"  flower:  http://127.0.0.1:{port + 1}\n"
+            f"  flower:  http://127.0.0.1:{port + 1}   (login {flower_login})\n"
+            f"  metrics: {public}/metrics (ingest), http://127.0.0.1:{port + 2}/metrics (worker)\n"
             f"  data:    {settings.database_url}\n"
             f"  kiosk key: {tokens['kiosk']}\n"
             f"  staff key: {tokens['staff']}\n"

@@ -23,32 +23,44 @@ def fresh_metrics_dir(settings: Settings, role: str) -> str:
 
 
 def ingest_command(bind: str, workers: int, threads: int = 4) -> list[str]:
-    """gunicorn with threaded workers; each thread holds a request while the DB commits."""
+    """gunicorn with threaded workers; each thread holds a request while the DB commits.
+    Its error and access logs are JSON lines on standard error (ingest.gunicorn_logger)."""
     return [
         *(sys.executable, "-m", "gunicorn", "ingest.app:get_app()"),
         *("--bind", bind, "--workers", str(workers)),
         *("--worker-class", "gthread", "--threads", str(threads)),
-        *("--graceful-timeout", "20", "--access-logfile", "-"),
+        *("--graceful-timeout", "20", "--logger-class", "ingest.gunicorn_logger.JsonLogger"),
     ]
 
 
 def worker_command(queues: str, concurrency: int, hostname: str = "worker@%h") -> list[str]:
+    """A worker sending task events (-E) for Flower; run it with `worker_metrics_env`."""
     return celery_command(
-        *("worker", "--queues", queues, "--concurrency", str(concurrency)),
+        *("--quiet", "worker", "--queues", queues, "--concurrency", str(concurrency)),
         *("--hostname", hostname, "--loglevel", "INFO", "-E"),
     )
 
 
+def worker_metrics_env(settings: Settings, port: int) -> dict[str, str]:
+    """The environment a worker serves its metrics with on `port` (0: none): the pool
+    children count into a fresh PROMETHEUS_MULTIPROC_DIR of their own, one per port so
+    that two workers on one host never add up each other's files (`workers.metrics`)."""
+    if not port:
+        return {"WORKER_METRICS_PORT": "0"}
+    directory = fresh_metrics_dir(settings, f"worker-{port}")
+    return {"WORKER_METRICS_PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": directory}
+
+
 def beat_command(settings: Settings) -> list[str]:
     schedule = settings.var_dir / "celerybeat-schedule"
-    return celery_command("beat", "--schedule", str(schedule), "--loglevel", "INFO")
+    return celery_command("--quiet", "beat", "--schedule", str(schedule), "--loglevel", "INFO")
 
 
 def flower_command(settings: Settings, port: int, address: str = "0.0.0.0") -> list[str]:
-    """Flower shows task arguments (feedback ids) and can revoke tasks: never open in production."""
+    """Flower shows task arguments (feedback ids) and can revoke tasks: never open in production.
+
+    Flower reads FLOWER_BASIC_AUTH from its environment itself; it stays off the command
+    line, where `ps` would show the password to every user of the host."""
     if settings.environment == "production" and not settings.flower_basic_auth:
         raise SettingsError("FLOWER_BASIC_AUTH (user:password) must be set in production")
-    command = celery_command("flower", f"--port={port}", f"--address={address}", "--persistent=False")
-    if settings.flower_basic_auth:
-        command.append(f"--basic-auth={settings.flower_basic_auth}")
-    return command
+    return celery_command("flower", f"--port={port}", f"--address={address}", "--persistent=False")

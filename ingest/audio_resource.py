@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.auth import Authenticator
 from ingest.channel_intake import publish_after_commit, store_feedback
 from ingest.channel_schemas import AudioMetadata
+from ingest.correlation import announce_accepted
 from ingest.errors import FieldErrors, error_list
 from ingest.feedback_resource import SUBMITTER_ROLES
 from models.channels import AudioClip
@@ -80,6 +81,7 @@ class AudioUpload:
             feedback_id=feedback.id, data=audio, content_type=audio_type, duration_seconds=round(duration, 2)
         )
         store_feedback(self._sessions, feedback, clip)
+        announce_accepted(req, resp, [feedback.id], feedback.channel)
         publish_after_commit(self._publish_audio, self._sessions, [feedback.id])
         resp.status = falcon.HTTP_202
         resp.media = {"id": feedback.id, "status": "received"}

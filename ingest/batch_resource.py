@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ingest.body import read_model
 from ingest.channel_intake import publish_after_commit
 from ingest.channel_schemas import BatchIn, BatchItemIn
+from ingest.correlation import announce_accepted
 from ingest.errors import error_list
 from ingest.feedback_resource import SUBMITTER_ROLES
 from ingest.submission import SubmissionResource
@@ -50,6 +51,8 @@ class FeedbackBatch(SubmissionResource):
             # The same batch arrived twice at once and the other request won: now every
             # item it stored is a duplicate, so a second pass cannot collide again.
             results, created = self._store(principal.key_id, checked)
+        channels = ",".join(sorted({item.channel for _, item, _ in checked if item is not None}))
+        announce_accepted(req, resp, created, channels)
         for start in range(0, len(created), CHAIN_SIZE):
             publish_after_commit(self._publish, self._sessions, created[start : start + CHAIN_SIZE])
         resp.media = {"results": results}

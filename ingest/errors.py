@@ -7,6 +7,8 @@ from typing import Any
 
 import falcon
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +27,27 @@ class FieldErrors(falcon.HTTPUnprocessableEntity):
         return body
 
 
+DATABASE_RETRY_SECONDS = 5
+
+
 def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict) -> None:
-    """Log the failure (without the body) and answer a plain 500."""
+    """Log the failure (without the body) and answer a plain 500, or a 503 with Retry-After
+    while the database is unreachable: nothing was stored, and the kiosk should send again."""
     if isinstance(exc, falcon.HTTPError):
         raise exc
-    log.exception("unhandled error on %s %s", req.method, req.path)
+    if isinstance(exc, OperationalError | PoolTimeout):
+        log.warning(
+            "database unavailable on %s %s: %s",
+            req.method,
+            req.uri_template or "unmatched",
+            type(exc).__name__,
+        )
+        raise falcon.HTTPServiceUnavailable(
+            title="Database unavailable",
+            description="Nothing was stored; send the request again shortly.",
+            retry_after=DATABASE_RETRY_SECONDS,
+        )
+    log.exception("unhandled error on %s %s", req.method, req.uri_template or "unmatched")
     raise falcon.HTTPInternalServerError(
         title="Internal error", description="The request could not be completed; it was logged."
     )

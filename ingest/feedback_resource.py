@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
 from ingest.body import read_model
+from ingest.correlation import announce_accepted
 from ingest.errors import FieldErrors
 from ingest.feedback_list import FeedbackList
 from ingest.intake import IdempotencyConflict, accept_feedback, mark_published
@@ -64,6 +65,7 @@ class FeedbackCollection:
                 title="Idempotency key reused",
                 description="This Idempotency-Key was used with a different body.",
             ) from None
+        announce_accepted(req, resp, [accepted.feedback_id], data.channel, new=accepted.created)
         if accepted.created:
             self._publish(accepted.feedback_id, needs_fast_lane(data.text, data.language))
         resp.status = falcon.HTTP_202

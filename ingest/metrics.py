@@ -1,6 +1,7 @@
 """Prometheus metrics of ingest: requests by route and status with latency histograms,
 items by pipeline status, staff pages by channel and status, unacknowledged critical
-pages and the age of the oldest, and the depth of every Celery queue (Flower has none).
+pages and the age of the oldest, open dead letters by task, and the depth of every
+Celery queue (Flower has none).
 
 Under gunicorn each worker process counts on its own; with PROMETHEUS_MULTIPROC_DIR set
 (`carepulse serve ingest` sets it) the scrape adds them up across processes.
@@ -22,6 +23,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.dead_letters import DeadLetter
 from models.oncall import Escalation
 from models.reminders import Reminder
 from models.tables import Alert, Feedback, utcnow
@@ -83,6 +85,9 @@ class PipelineCollector(Collector):
         oldest = GaugeMetricFamily(
             "carepulse_oldest_open_page_seconds", "Age of the oldest unacknowledged critical page (0: none)"
         )
+        dead = GaugeMetricFamily(
+            "carepulse_dead_letters", "Tasks that gave up for good, not replayed yet", labels=["task"]
+        )
         try:
             with self._sessions() as session:
                 for status, count in session.execute(
@@ -106,9 +111,15 @@ class PipelineCollector(Collector):
                 ).one()
                 open_pages.add_metric([], count)
                 oldest.add_metric([], (utcnow() - first).total_seconds() if first else 0)
+                for task, letters in session.execute(
+                    select(DeadLetter.task_name, func.count())
+                    .where(DeadLetter.replayed_at.is_(None))
+                    .group_by(DeadLetter.task_name)
+                ):
+                    dead.add_metric([task], letters)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because one source is down
             log.warning("metrics: database unavailable: %s", type(exc).__name__)
-        yield from (items, pages, outreach, open_pages, oldest)
+        yield from (items, pages, outreach, open_pages, oldest, dead)
         depth = GaugeMetricFamily(
             "carepulse_queue_depth", "Messages waiting in each Celery queue", labels=["queue"]
         )

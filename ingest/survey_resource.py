@@ -11,6 +11,7 @@ import falcon
 from ingest.body import read_model
 from ingest.channel_intake import publish_after_commit, store_feedback
 from ingest.channel_schemas import LikertAnswer, NpsAnswer, SurveyIn, TextAnswer
+from ingest.correlation import announce_accepted
 from ingest.feedback_resource import SUBMITTER_ROLES
 from ingest.submission import SubmissionResource
 from models.channels import SurveyResponse
@@ -66,6 +67,7 @@ class SurveyResponses(SubmissionResource):
             likert_mean=scores.likert_mean,
         )
         store_feedback(self._sessions, feedback, response)
+        announce_accepted(req, resp, [feedback.id], feedback.channel)
         publish_after_commit(self._publish, self._sessions, [feedback.id])
         resp.status = falcon.HTTP_202
         resp.media = {"id": feedback.id, "status": "received"}

@@ -16,6 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from ingest.channel_intake import add_feedback, publish_after_commit
+from ingest.correlation import announce_accepted
 from ingest.errors import FieldErrors
 from ingest.sms_ack import ack_reply
 from ingest.twilio_signature import TwilioWebhook
@@ -142,6 +143,7 @@ class TwilioSms:
             if not self._recorder.seen(sid):
                 feedback = Feedback(id=new_id(), channel="sms", text=body.strip(), language=language)
                 if self._recorder.store(sid, "sms", phone, feedback):
+                    announce_accepted(req, resp, [feedback.id], "sms")
                     urgent = needs_fast_lane(feedback.text, language)
                     publish = self._publish_urgent if urgent else self._publish
                     publish_after_commit(publish, self._recorder.sessions, [feedback.id])
@@ -204,6 +206,7 @@ class TwilioRecording:
             feedback = Feedback(id=new_id(), channel="voice")
             clip = AudioClip(feedback_id=feedback.id, recording_sid=sid, content_type="audio/wav")
             if self._recorder.store(sid, "voice", form.get("From", ""), feedback, clip):
+                announce_accepted(req, resp, [feedback.id], "voice")
                 publish_after_commit(self._publish_audio, self._recorder.sessions, [feedback.id])
         reply = VoiceResponse()
         reply.say(VOICE_THANKS)

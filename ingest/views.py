@@ -56,6 +56,7 @@ def feedback_detail(session: Session, feedback_id: str) -> dict[str, Any] | None
         "patient_ref": item.patient_ref,
         "submitted_at": _iso(item.submitted_at),
         "received_at": _iso(item.received_at),
+        "purged_at": _iso(item.purged_at),  # retention removed its free text and audio
         "analysis": _analysis(analysis, decision),
         "alerts": [
             {

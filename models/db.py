@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 30_000
@@ -31,16 +32,36 @@ def _prepare_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _hide_row_detail(engine: Engine) -> None:
+    """PostgreSQL's DETAIL can quote the whole failing row ("Failing row contains (...)"),
+    feedback text included: errors keep their type and primary message only, so no log
+    line or traceback repeats a patient's words."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        detail = getattr(getattr(context.original_exception, "diag", None), "message_detail", None)
+        if not detail:
+            return
+        for error in (context.original_exception, context.sqlalchemy_exception):
+            if error is not None and error.args and isinstance(error.args[0], str):
+                error.args = (error.args[0].replace(f"\nDETAIL:  {detail}", ""), *error.args[1:])
+
+
 def make_engine(url: str) -> Engine:
-    """Create the process's engine; SQLite files get their directory and pragmas."""
+    """Create the process's engine; SQLite files get their directory and pragmas.
+
+    hide_parameters: an error never echoes the statement's values (feedback text,
+    ciphertexts) into a log line or a traceback."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, hide_parameters=True)
         _prepare_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+    _hide_row_detail(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,7 +1,8 @@
 """Tasks that gave up after their last retry, kept so that nothing fails silently and an
 operator can run them again (`carepulse replay`) once the cause is fixed.
 
-Only the task's name, its arguments (ids, never patient text) and the error's class are
+Only the task's name, its arguments (ids, never patient text), the priority it was
+delivered at (a fast-lane item is replayed in the fast lane) and the error's class are
 kept; error messages can quote SQL parameters, so they are not stored.
 """
 
@@ -27,6 +28,7 @@ class DeadLetter(Base):
     kwargs: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     error: Mapped[str] = mapped_column(String(128))
     retries: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[int | None] = mapped_column(Integer)
     failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     replays: Mapped[int] = mapped_column(Integer, default=0)

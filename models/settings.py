@@ -32,6 +32,14 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    """A TCP port; 0 turns the listener off."""
+    value = _int(env, name, default)
+    if value > 65535:
+        raise SettingsError(f"{name} must be a TCP port (0 to 65535), got {value}")
+    return value
+
+
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -126,6 +134,7 @@ class Settings:
     flower_basic_auth: str | None = None
     analytics_min_sample: int = 30
     metrics_token: str | None = None
+    worker_metrics_port: int = 9540
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
@@ -161,6 +170,9 @@ class Settings:
     survey_url: str = "http://127.0.0.1:8000/survey"
     sendgrid_webhook_public_key: str | None = None
     max_import_bytes: int = 32 * 1024 * 1024
+    stage_max_retries: int = 8
+    retention_days: int = 365
+    retention_cron: str = "30 3 * * *"
 
 
 DEV_SECRET = "carepulse-dev-secret-change-me"
@@ -222,6 +234,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         flower_basic_auth=env.get("FLOWER_BASIC_AUTH") or None,
         analytics_min_sample=_int(env, "ANALYTICS_MIN_SAMPLE", 30, minimum=1),
         metrics_token=env.get("METRICS_TOKEN") or None,
+        worker_metrics_port=_port(env, "WORKER_METRICS_PORT", 9540),
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         twilio_api_base_url=_url(
@@ -266,4 +279,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         sendgrid_webhook_public_key=env.get("SENDGRID_WEBHOOK_PUBLIC_KEY") or None,
         max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 32 * 1024 * 1024, minimum=1024),
+        stage_max_retries=_int(env, "STAGE_MAX_RETRIES", 8, minimum=0),
+        retention_days=_int(env, "RETENTION_DAYS", 365, minimum=0),
+        retention_cron=_cron(env, "RETENTION_CRON", "30 3 * * *"),
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
@@ -29,6 +29,7 @@ from pipelines.clients.messaging import (
     OutboundMessage,
     Sender,
 )
+from pipelines.telemetry import count_send, observe_ingest_to_alert
 
 SETTLED = frozenset({"sent", "suppressed", "failed", "queued", "digested"})
 
@@ -83,6 +84,12 @@ def _claim(session: Session, alert_id: int, now: datetime, lease: timedelta) -> 
     return "claimed", earlier
 
 
+def _is_first_page(session: Session, alert: Alert) -> bool:
+    """A page of the first tier paged for its item, not an escalation to a later one."""
+    first = session.scalar(select(func.min(Alert.tier)).where(Alert.feedback_id == alert.feedback_id))
+    return first is None or alert.tier <= first
+
+
 def deliver_alerts(
     sessions: sessionmaker[Session],
     alert_ids: list[int],
@@ -106,13 +113,20 @@ def deliver_alerts(
             result = attempt(
                 session, sender, alert_message(alert, item, code or "-", policy), uncertain_since
             )
-            alert.status, alert.error = result.status, result.error
+            # A request the provider may have acted on (a timeout) keeps its claim: once the
+            # lease has passed, the next attempt asks the provider first, as after a crash.
+            alert.status = "sending" if result.uncertain else result.status
+            alert.error = result.error
             alert.provider_id = result.provider_id or alert.provider_id
+            first_page = _is_first_page(session, alert)
+            count_send(alert.channel, "page" if first_page else "escalation", result.status)
             if result.status == "sent":
                 alert.sent_at = clock()
                 report.sent.append(alert_id)
+                if first_page:
+                    observe_ingest_to_alert(alert.channel, alert.level, alert.sent_at - item.received_at)
             elif result.status == "retry":
-                report.retry.append(alert_id)
+                (report.in_flight if result.uncertain else report.retry).append(alert_id)
     return report
 
 

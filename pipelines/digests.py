@@ -18,6 +18,7 @@ from models.tables import Alert, Feedback
 from pipelines.alert_delivery import attempt
 from pipelines.alerts import QUEUED_FOR_DIGEST, AlertPolicy
 from pipelines.clients.messaging import OutboundMessage, Sender
+from pipelines.telemetry import count_send
 
 UNASSIGNED = "unassigned"
 
@@ -68,6 +69,7 @@ def deliver_digest(
         dedupe_key=f"digest-{digest_id}",
     )
     result = attempt(session, sender, message)
+    count_send(message.channel, "digest", result.status)
     digest.status = result.status
     if result.status in ("sent", "suppressed", "failed"):
         session.execute(

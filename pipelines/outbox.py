@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from models.tables import Feedback, OutboxEntry, utcnow
+from models.tables import Alert, Feedback, OutboxEntry, UrgencyDecision, utcnow
 from pipelines.urgency.rules import needs_fast_lane
+
+# A critical or high item is scored within seconds and routed at once: one scored this long
+# ago with no alert row lost its route message (a backlog on notify only costs a repeat).
+UNROUTED_AFTER = timedelta(minutes=2)
 
 
 def claim_unpublished(session: Session, older_than: timedelta, limit: int) -> list[OutboxEntry]:
@@ -24,6 +28,44 @@ def claim_unpublished(session: Session, older_than: timedelta, limit: int) -> li
         .order_by(OutboxEntry.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def claim_stalled(session: Session, older_than: timedelta, limit: int) -> list[OutboxEntry]:
+    """Rows published between two and one `older_than` ago whose item shows no trace of its
+    chain since: not yet analyzed and scored, or (already UNROUTED_AFTER, if sooner) urgent
+    without a single alert. Republishing moves `published_at`, so each row is looked at for
+    one window at a time and the scan stays bounded.
+
+    The broker can lose a published message: kombu's Redis transport pops a message, then
+    records it as unacknowledged, and a worker SIGKILLed in between takes it along. Nothing
+    else would start such an item again; the stages are idempotent, so publishing it once
+    more is safe. `older_than` must exceed the broker's visibility timeout, after which it
+    hands back what a dead worker had recorded. SKIP LOCKED as in `claim_unpublished`.
+    """
+    now = utcnow()
+    unrouted_after = min(older_than, UNROUTED_AFTER)
+    decided_urgent = exists().where(
+        UrgencyDecision.feedback_id == Feedback.id, UrgencyDecision.level.in_(("critical", "high"))
+    )
+    unrouted = ~exists().where(Alert.feedback_id == Feedback.id)
+    query = (
+        select(OutboxEntry)
+        .join(Feedback, Feedback.id == OutboxEntry.feedback_id)
+        .where(
+            OutboxEntry.published_at.between(now - 2 * older_than, now - unrouted_after),
+            or_(
+                and_(
+                    OutboxEntry.published_at <= now - older_than,
+                    Feedback.status.in_(("received", "processing")),
+                ),
+                and_(Feedback.status == "analyzed", decided_urgent, unrouted),
+            ),
+        )
+        .order_by(OutboxEntry.id)
+        .limit(limit)
+        .with_for_update(of=OutboxEntry, skip_locked=True)
     )
     return list(session.scalars(query))
 

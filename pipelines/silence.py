@@ -20,6 +20,7 @@ from models.settings import parse_hours
 from models.tables import ApiKey, Feedback
 from pipelines.alert_delivery import attempt
 from pipelines.clients.messaging import OutboundMessage, Sender
+from pipelines.telemetry import count_send
 from pipelines.windows import window_start
 
 WATCHED_CHANNELS = ("sms", "voice")  # provider channels: no device key to watch
@@ -104,4 +105,5 @@ def deliver_silence(session: Session, alert_id: int, sender: Sender, policy: Sil
         dedupe_key=f"silence-{alert_id}",
     )
     alert.status = attempt(session, sender, message).status
+    count_send(message.channel, "silence", alert.status)
     return alert.status

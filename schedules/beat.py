@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from models.settings import Settings
 
 RETRAIN_EXPIRES_SECONDS = 6 * 3600.0
+RETENTION_EXPIRES_SECONDS = 12 * 3600.0
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -69,6 +70,13 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "llm.sweep",
             "schedule": 30.0,
             "options": {"expires": 30.0},
+        },
+        # Daily, 03:30 in CAREPULSE_TIMEZONE by default (RETENTION_CRON): purge the free text
+        # and audio of feedback older than RETENTION_DAYS. Expires before the next day's run.
+        "retention-purge": {
+            "task": "retention.purge",
+            "schedule": crontab.from_string(settings.retention_cron),
+            "options": {"expires": RETENTION_EXPIRES_SECONDS},
         },
         # Every 15 minutes: apply finished Gemini Batch-mode jobs (hours of turnaround).
         "llm-collect-batches": {

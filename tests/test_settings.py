@@ -16,6 +16,8 @@ from models.settings import SettingsError, load_settings
         ({"CAREPULSE_SECRET_KEY": "short"}, "CAREPULSE_SECRET_KEY"),
         ({"CAREPULSE_ENV": "production"}, "CAREPULSE_SECRET_KEY"),
         ({"OUTBOX_SWEEP_SECONDS": "7200"}, "OUTBOX_SWEEP_SECONDS"),
+        ({"WORKER_METRICS_PORT": "70000"}, "WORKER_METRICS_PORT"),
+        ({"WORKER_METRICS_PORT": "-1"}, "WORKER_METRICS_PORT"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

@@ -20,7 +20,7 @@ from pipelines.analysis.stage import analyze_feedback
 from workers import runtime
 from workers.app import app
 from workers.chains import feedback_chain
-from workers.stage_task import StageTask
+from workers.stage_task import RecordedTask, StageTask
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def analyze(feedback_ids: list[str]) -> list[str]:
     )
 
 
-@app.task(name="llm.sweep", ignore_result=True)
+@app.task(name="llm.sweep", base=RecordedTask, ignore_result=True)
 def sweep() -> int:
     """Restart buffered items nobody is collecting and analyzed items never scored."""
     with runtime.task_session() as session:
@@ -72,7 +72,7 @@ def sweep() -> int:
     return len(unscored)
 
 
-@app.task(name="llm.collect_batches", ignore_result=True)
+@app.task(name="llm.collect_batches", base=RecordedTask, ignore_result=True)
 def collect_batches() -> int:
     """Apply finished Gemini Batch-mode jobs that `carepulse reanalyze` submitted."""
     analyzer = runtime.analyzer()

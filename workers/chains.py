@@ -12,6 +12,7 @@ before any lower one, so a cry for help never waits behind a backlog of routine 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from celery import Celery, chain
 from celery.canvas import Signature
@@ -20,28 +21,43 @@ from kombu.exceptions import ChannelError
 from celeryconfig import ROUTINE_PRIORITY, URGENT_PRIORITY
 from workers.app import app as default_app
 
+FEEDBACK_STAGES = ("feedback.transcribe", "feedback.analyze", "feedback.score", "feedback.route")
+
+
+def chain_from(
+    stage: str, feedback_ids: list[str], app: Celery = default_app, urgent: bool = False
+) -> Signature:
+    """The feedback chain from `stage` on, every step in the lane asked for (a signature by
+    name does not get task_default_priority: it is set here). A replayed stage continues
+    the chain where it stopped."""
+    options = {"priority": URGENT_PRIORITY if urgent else ROUTINE_PRIORITY}
+    first, *rest = FEEDBACK_STAGES[FEEDBACK_STAGES.index(stage) :]
+    return chain(
+        app.signature(first, args=(feedback_ids,), **options),
+        *(app.signature(name, **options) for name in rest),
+    )
+
 
 def feedback_chain(feedback_ids: list[str], app: Celery = default_app, urgent: bool = False) -> Signature:
-    """analyze → score → route for the given items, every step in the lane asked for (a
-    signature by name does not get task_default_priority: it is set here)."""
-    options = {"priority": URGENT_PRIORITY if urgent else ROUTINE_PRIORITY}
-    return chain(
-        app.signature("feedback.analyze", args=(feedback_ids,), **options),
-        app.signature("feedback.score", **options),
-        app.signature("feedback.route", **options),
-    )
+    """analyze → score → route for the given items."""
+    return chain_from("feedback.analyze", feedback_ids, app, urgent)
 
 
 def audio_chain(feedback_ids: list[str], app: Celery = default_app, urgent: bool = False) -> Signature:
     """transcribe → analyze → score → route. Text items pass through transcribe
     untouched, so the outbox relay may use this chain for every item."""
-    options = {"priority": URGENT_PRIORITY if urgent else ROUTINE_PRIORITY}
-    return chain(
-        app.signature("feedback.transcribe", args=(feedback_ids,), **options),
-        app.signature("feedback.analyze", **options),
-        app.signature("feedback.score", **options),
-        app.signature("feedback.route", **options),
-    )
+    return chain_from("feedback.transcribe", feedback_ids, app, urgent)
+
+
+def replay_signature(
+    task_name: str, args: list[Any], kwargs: dict[str, Any], priority: int | None, app: Celery = default_app
+) -> Signature:
+    """A dead letter's work again, as a new task: a feedback stage with the rest of its
+    chain, any other task alone, at the priority it was first delivered at."""
+    priority = ROUTINE_PRIORITY if priority is None else priority
+    if task_name in FEEDBACK_STAGES and args:
+        return chain_from(task_name, list(args[0]), app, urgent=priority == URGENT_PRIORITY)
+    return app.signature(task_name, args=tuple(args), kwargs=kwargs, priority=priority)
 
 
 class BrokerResting(ConnectionError):

@@ -29,21 +29,21 @@ LOST_TASK_GRACE = timedelta(seconds=60)
 
 
 class NotifyTask(StageTask):
-    """Giving up marks the unsent pages failed (the item's analysis stands); the next
-    tier is still paged on schedule."""
+    """Giving up marks the unsent pages failed (the item's analysis stands) and leaves a
+    dead letter; the next tier is still paged on schedule."""
 
     abstract = True
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         feedback_ids = list(args[0]) if args else []
         log.error("task %s gave up: %s", self.name, type(exc).__name__)
-        if not feedback_ids:
-            return
-        try:
-            with runtime.task_session() as session:
-                give_up(session, feedback_ids, f"{self.name}: {type(exc).__name__}")
-        except Exception:
-            log.exception("could not record the failure of task %s", task_id)
+        if feedback_ids:
+            try:
+                with runtime.task_session() as session:
+                    give_up(session, feedback_ids, f"{self.name}: {type(exc).__name__}")
+            except Exception:
+                log.exception("could not record the failure of task %s", task_id)
+        self.record_dead_letter(exc, task_id, args, kwargs)
 
 
 def _deliver(alert_ids: list[int]) -> list[int]:

@@ -13,13 +13,14 @@ from pipelines.reminders.dispatch import dispatch as dispatch_due
 from pipelines.reminders.planning import plan as plan_reminders
 from workers import runtime
 from workers.app import app
+from workers.stage_task import RecordedTask
 
 log = logging.getLogger(__name__)
 
 CHUNK = 50
 
 
-class _Outreach(app.Task):
+class _Outreach(RecordedTask):
     abstract = True
     acks_late = True
     reject_on_worker_lost = True

@@ -17,6 +17,7 @@ from pipelines.training.retrain import retrain as run_retraining
 from pipelines.training.serving import ensure_first_champion
 from workers import runtime
 from workers.app import app
+from workers.stage_task import RecordedTask
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _first_champion(**_: object) -> None:
     log.info("urgency model champion: %s", version)
 
 
-@app.task(name="training.retrain", acks_late=True)
+@app.task(name="training.retrain", base=RecordedTask, acks_late=True)
 def retrain(trigger: str = "schedule") -> int | None:
     """Train a challenger and promote it if it is better; return the training run id."""
     settings = runtime.settings()

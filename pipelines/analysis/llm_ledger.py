@@ -26,6 +26,7 @@ from models.db import session_scope
 from models.llm import LlmBudgetDay, LlmCacheEntry, LlmFallback, LlmUsage
 from pipelines.analysis.gemini_prompt import PROMPT_VERSION, result_from_json, result_to_json
 from pipelines.analysis.result import AnalysisResult
+from pipelines.telemetry import count_llm_call
 
 
 def utc_today() -> date:
@@ -72,6 +73,8 @@ class TokenBudget:
 
     def settle(self, day: date, estimate: int, usage: LlmUsage | None) -> None:
         """Replace a reservation by what the call cost, and record the call (if one went out)."""
+        if usage is not None:
+            count_llm_call(usage.model, usage.mode, usage.outcome, usage.prompt_tokens, usage.output_tokens)
         with session_scope(self._sessions) as session:
             spent = usage.total_tokens if usage is not None else 0
             session.execute(

@@ -35,6 +35,7 @@ from pipelines.reminders.consent import suppress_contact
 from pipelines.reminders.planning import LATEST_BEFORE_APPOINTMENT
 from pipelines.reminders.policy import ReminderPolicy
 from pipelines.reminders.screening import Screen
+from pipelines.telemetry import count_send
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ def record_attempt(
         row.status = "sending"
     else:
         reschedule(row, now, policy)
+    result_label = row.status if row.status in ("sent", "suppressed", "failed") else "retry"
+    count_send(row.channel, "reminder" if row.kind == "appointment" else row.kind, result_label)
 
 
 def reschedule(row: Reminder, now: datetime, policy: ReminderPolicy) -> None:

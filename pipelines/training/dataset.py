@@ -87,7 +87,8 @@ def corpus_items(split: str) -> list[LabeledItem]:
 
 
 def correction_items(session: Session) -> list[LabeledItem]:
-    """Staff labels with the feedback and the analysis it was scored with, oldest first."""
+    """Staff labels with the feedback and the analysis it was scored with, oldest first.
+    Feedback whose text retention purged is left out: its label stays for the analytics."""
     rows = session.execute(
         select(UrgencyLabel, Feedback, Analysis)
         .join(Feedback, Feedback.id == UrgencyLabel.feedback_id)

@@ -18,17 +18,16 @@ from models.tables import Alert, Feedback, utcnow
 from pipelines.alert_delivery import deliver_alerts, give_up
 from pipelines.alerts import alert_message, route_feedback
 from pipelines.clients.messaging import (
-    ChannelSender,
     DeliveryRejected,
     DeliveryRetryable,
     OutboundMessage,
 )
 from pipelines.clients.sendgrid_email import SendGridEmailSender
 from pipelines.clients.twilio_sms import TwilioSmsSender
-from tests.fakes.providers import ACCOUNT_SID, AUTH_TOKEN, SENDGRID_KEY, TWILIO_FROM, fake_providers
+from tests.fakes.providers import ACCOUNT_SID, AUTH_TOKEN, SENDGRID_KEY, fake_providers
 from tests.fakes.sendgrid_server import FakeSendGrid
 from tests.fakes.twilio_server import FakeTwilio
-from tests.support.alerting import LEASE, policy, roster, scored_item
+from tests.support.alerting import LEASE, policy, providers, roster, scored_item
 
 NURSE_PHONE = "+15550100"
 NURSE_EMAIL = "nurse@h.example"
@@ -50,12 +49,6 @@ def twilio(fakes: tuple[FakeTwilio, FakeSendGrid]) -> FakeTwilio:
 @pytest.fixture
 def sendgrid(fakes: tuple[FakeTwilio, FakeSendGrid]) -> FakeSendGrid:
     return fakes[1]
-
-
-def providers(twilio: FakeTwilio, sendgrid: FakeSendGrid) -> ChannelSender:
-    sms = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, twilio.base_url, from_number=TWILIO_FROM, timeout=5)
-    email = SendGridEmailSender(SENDGRID_KEY, "alerts@h.example", sendgrid.base_url, timeout=5)
-    return ChannelSender(sms, email)
 
 
 def critical_alerts(sessions: sessionmaker[Session]) -> list[int]:

@@ -1,6 +1,7 @@
 """The logs of a whole running system (ingest, worker, beat, through the real Twilio and
-SendGrid SDKs) hold no phone number, email address or feedback text, after a kiosk item,
-an SMS from a patient, the pages they cause and an ACK reply."""
+SendGrid SDKs) after a kiosk item, an SMS from a patient, the pages they cause and an ACK
+reply: JSON lines only, the kiosk item followed by its id from ingest through every stage,
+and no phone number, email address or feedback text anywhere."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import redis
 from sqlalchemy import func, select
@@ -20,6 +22,7 @@ from models.tables import Feedback
 from tests.conftest import REDIS_URL
 from tests.fakes.providers import AUTH_TOKEN, fake_providers
 from tests.support.http import call
+from tests.support.json_logs import json_lines
 from tests.support.polling import wait_until
 from tests.support.processes import Role, create_key_by_cli, role_env, run_cli, running, wait_healthy
 
@@ -27,6 +30,7 @@ NURSE_PHONE, NURSE_EMAIL = "+15550142424", "charge.nurse@hospital.example"
 PATIENT_PHONE = "+15550187878"
 KIOSK_TEXT = "Quokka7731 my father in bed 4 cannot breathe and nobody comes"
 SMS_TEXT = "Wombat5521 the night nurse shouted at my mother"
+FIELDS = {"timestamp", "level", "logger", "process", "message"}
 
 
 def post_twilio(base_url: str, path: str, form: dict[str, str]) -> str:
@@ -39,6 +43,21 @@ def post_twilio(base_url: str, path: str, form: dict[str, str]) -> str:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.read().decode()
+
+
+def about(record: dict[str, Any], feedback_id: str) -> bool:
+    return record.get("correlation_id") == feedback_id or feedback_id in record.get("correlation_ids", ())
+
+
+def assert_followed_by_id(records: dict[str, list[dict[str, Any]]], feedback_id: str) -> None:
+    """Ingest's accept and access lines, and a line of every stage that handled the item."""
+    ingest = [record for record in records["ingest.log"] if about(record, feedback_id)]
+    assert {(record["logger"], record["route"]) for record in ingest} == {
+        ("ingest.correlation", "/v1/feedback"),
+        ("gunicorn.access", "/v1/feedback"),
+    }, "the item's id is missing from ingest's lines, or labels another request"
+    stages = {record.get("task_name") for record in records["worker.log"] if about(record, feedback_id)}
+    assert {"feedback.analyze", "feedback.score", "feedback.route"} <= stages
 
 
 def test_logs_hold_no_contact_detail_or_feedback_text(
@@ -92,7 +111,9 @@ def test_logs_hold_no_contact_detail_or_feedback_text(
 
     logs = {path.name: path.read_text(errors="replace") for path in tmp_path.glob("*.log")}
     assert set(logs) == {"ingest.log", "worker.log", "beat.log"} and all(logs.values())
-    assert "feedback.route" in logs["worker.log"]  # the logs do describe the work
+    records = {name: json_lines(text, name) for name, text in logs.items()}
+    assert all(FIELDS <= record.keys() for lines in records.values() for record in lines)
+    assert_followed_by_id(records, created["id"])
     secrets = [KIOSK_TEXT, "Quokka7731", SMS_TEXT, "Wombat5521", NURSE_EMAIL]
     digits = [re.sub(r"\D", "", phone) for phone in (NURSE_PHONE, PATIENT_PHONE)]
     for name, text in logs.items():

@@ -160,7 +160,10 @@ def _handler(fake: FakeGemini) -> type[BaseHTTPRequestHandler]:
                 self.send_json(code, error_body(code, fake.retry_delay if code == 429 else None))
             else:
                 time.sleep(fake.latency if behaviour != "slow" else fake.latency + 5)
-                self.send_json(200, answer(body, behaviour))
+                try:
+                    self.send_json(200, answer(body, behaviour))
+                except ConnectionError:
+                    return  # the client gave up waiting ("slow")
 
         def do_GET(self) -> None:
             match = BATCH_GET.match(self.path)

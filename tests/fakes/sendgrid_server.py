@@ -5,7 +5,9 @@ real sendgrid SDK can be pointed at it (`SendGridAPIClient(api_key, host=state.b
 (personalizations[].to[].email, from.email, subject, content[] of type/value, optional
 custom_args and headers) answers 202 with an empty body and an `X-Message-Id` header, and
 records the mail; an invalid body gets 400 with SendGrid's `{"errors": [...]}` listing every
-problem, as SendGrid does. `fail_next` scripts error answers (500, 429, 400, ...).
+problem, as SendGrid does. `fail_next` scripts error answers (500, 429, 400, ...);
+`stall_next` keeps the next sends unanswered for a while, then refuses them (504) without
+taking the mail: a gateway in front of SendGrid that timed out.
 
 `python -m tests.fakes.sendgrid_server PORT --api-key KEY [--log FILE]` serves it in the
 foreground for benchmarks, appending one JSON line per accepted mail.
@@ -61,6 +63,7 @@ class FakeSendGrid:
     log: TextIO | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _faults: deque[int] = field(default_factory=deque, repr=False)
+    _stalls: deque[float] = field(default_factory=deque, repr=False)
 
     def fail_next(self, status: int, count: int = 1) -> None:
         """Answer the next `count` authorized sends with `status` and SendGrid's error JSON,
@@ -68,10 +71,20 @@ class FakeSendGrid:
         with self._lock:
             self._faults.extend([status] * count)
 
+    def stall_next(self, count: int, seconds: float) -> None:
+        """Answer each of the next `count` authorized sends only after `seconds`, with 504,
+        recording no mail."""
+        with self._lock:
+            self._stalls.extend([seconds] * count)
+
     def _send(self, raw: bytes) -> tuple[int, dict[str, Any] | str]:
         """The status and either the error body or the accepted mail's message id."""
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
+            stall = self._stalls.popleft() if self._stalls else None
+            fault = self._faults.popleft() if self._faults and stall is None else None
+        if stall is not None:
+            time.sleep(stall)  # the gateway's wait, as the sender sees it
+            return 504, sendgrid_errors(("Gateway Timeout", None, None))
         if fault:
             return fault, sendgrid_errors((FAULT_MESSAGES.get(fault, HTTPStatus(fault).phrase), None, None))
         try:
@@ -199,6 +212,12 @@ def _handler(state: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
                 self.send_json(404, sendgrid_errors(("Not Found", None, None)))
                 return
             status, answer = state._send(raw)
+            try:
+                self._answer(status, answer)
+            except ConnectionError:
+                return  # the sender gave up waiting (a stalled send)
+
+        def _answer(self, status: int, answer: dict[str, Any] | str) -> None:
             if isinstance(answer, dict):
                 self.send_json(status, answer)
                 return

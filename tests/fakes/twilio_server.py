@@ -14,7 +14,9 @@ JSON error body.
 
 Tests script what a real Twilio does on a bad day: `fail_next` answers the next creations
 with an error, `hold_creates` keeps a recorded creation unanswered (to kill a sender while
-Twilio holds its request), and `create_started` / `wait_for_creates` tell when one arrived.
+Twilio holds its request), `delay_next` answers the next recorded creations only after a
+delay (past the sender's timeout: the message exists but the sender never hears so), and
+`create_started` / `wait_for_creates` tell when one arrived.
 
 `python -m tests.fakes.twilio_server PORT --account-sid AC... --auth-token TOKEN [--log FILE]`
 serves it in the foreground for benchmarks, appending one JSON line per created message.
@@ -99,6 +101,7 @@ class FakeTwilio:
     log: TextIO | None = None
     _lock: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _faults: deque[tuple[int, int]] = field(default_factory=deque, repr=False)
+    _delays: deque[float] = field(default_factory=deque, repr=False)
     _release: threading.Event | None = field(default=None, repr=False)
     _creates: int = field(default=0, repr=False)
 
@@ -108,6 +111,11 @@ class FakeTwilio:
         with self._lock:
             code = DEFAULT_CODES.get(status, 20000 + status) if code is None else code
             self._faults.extend([(status, code)] * count)
+
+    def delay_next(self, count: int, seconds: float) -> None:
+        """Record each of the next `count` message creations, then answer it `seconds` later."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
 
     def hold_creates(self, release: threading.Event) -> None:
         """From now on, record each created message, then keep its answer until `release` is
@@ -127,7 +135,7 @@ class FakeTwilio:
     def _create(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             fault = self._faults.popleft() if self._faults else None
-            release = None
+            release, delay = None, 0.0
             if fault:
                 answer = fault[0], twilio_error(*fault)
             elif missing := _missing_field(form):
@@ -146,11 +154,13 @@ class FakeTwilio:
                 self.messages.append(message)
                 self._log(message)
                 answer, release = (201, self._resource(message)), self._release
+                delay = self._delays.popleft() if self._delays else 0.0
             self._creates += 1
             self._lock.notify_all()
         self.create_started.set()
         if release is not None:
             release.wait(HOLD_TIMEOUT_SECONDS)
+        time.sleep(delay)  # Twilio's slowness, as the sender sees it
         return answer
 
     def _log(self, message: SentMessage) -> None:

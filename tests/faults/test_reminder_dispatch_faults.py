@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +37,8 @@ from pipelines.reminders.booking import schedule_reminder
 from pipelines.reminders.policy import ReminderPolicy
 from pipelines.reminders.requests import ReminderRequest
 from tests.conftest import REDIS_URL
-from tests.fakes.providers import fake_providers
+from tests.fakes.providers import FakeProviders, fake_providers
+from tests.support.fault_table import FaultRow
 from tests.support.polling import wait_until
 from tests.support.processes import Role, role_env, running
 from workers.app import app
@@ -75,6 +76,7 @@ KILLED_BATCH = 12
 BEATS_BATCH = 40
 SPACING = timedelta(seconds=0.1)  # the two-beat batch falls due over four seconds
 DISPATCH = "reminders.dispatch"
+UNSETTLED = frozenset({"scheduled", "sending"})
 
 
 def daytime_zone(now: datetime) -> str:
@@ -135,6 +137,28 @@ class ReminderTable:
             return list(session.scalars(select(Reminder)))
 
 
+def reminder_row(
+    case: str, booked: dict[str, str], table: ReminderTable, providers: FakeProviders
+) -> FaultRow:
+    """The case's row for the results table. Every booked reminder has an address of its own:
+    an SMS is known at Twilio by its number, an email at SendGrid by its key."""
+    rows = {row.id: row for row in table.rows()}
+    sms = Counter(message.to for message in providers.twilio.messages)
+    emails = Counter(mail.custom_args.get("carepulse_key") for mail in providers.sendgrid.mails)
+    received = [
+        sms[address] if rows[reminder_id].channel == "sms" else emails[f"reminder:{reminder_id}"]
+        for reminder_id, address in booked.items()
+    ]
+    return FaultRow(
+        case,
+        accepted=len(booked),
+        sent=sum(received),
+        completed=sum(1 for reminder_id in booked if rows[reminder_id].status not in UNSETTLED),
+        lost=received.count(0),
+        duplicates=sum(n - 1 for n in received if n > 1),
+    )
+
+
 @pytest.fixture
 def reminders(pg_url: str) -> Iterator[ReminderTable]:
     table = ReminderTable(pg_url)
@@ -144,7 +168,11 @@ def reminders(pg_url: str) -> Iterator[ReminderTable]:
 
 @pytest.mark.timeout(240)
 def test_worker_killed_mid_dispatch_sends_each_reminder_once(
-    pg_url: str, tmp_path: Path, redis_client: redis.Redis, reminders: ReminderTable
+    pg_url: str,
+    tmp_path: Path,
+    redis_client: redis.Redis,
+    reminders: ReminderTable,
+    record_fault: Callable[[FaultRow, str], None],
 ) -> None:
     """SIGKILL while Twilio holds the first create of a claimed chunk; restart; each once."""
     release = threading.Event()
@@ -182,6 +210,7 @@ def test_worker_killed_mid_dispatch_sends_each_reminder_once(
                 "the reminders were not all sent after the lease",
             )
 
+    record_fault(reminder_row("SIGKILL reminder dispatcher mid-send", booked, reminders, providers))
     assert Counter(message.to for message in twilio.messages) == Counter(booked.values())
     sid_by_phone = {message.to: message.sid for message in twilio.messages}
     assert {row.id: row.provider_id for row in reminders.rows()} == {
@@ -246,7 +275,11 @@ class TaskEvents:
 
 @pytest.mark.timeout(180)
 def test_two_beats_dispatch_each_reminder_once(
-    pg_url: str, tmp_path: Path, redis_client: redis.Redis, reminders: ReminderTable
+    pg_url: str,
+    tmp_path: Path,
+    redis_client: redis.Redis,
+    reminders: ReminderTable,
+    record_fault: Callable[[FaultRow, str], None],
 ) -> None:
     """Two beats and two workers over SMS and email reminders falling due: each sent once."""
     with fake_providers() as providers, TaskEvents() as events:
@@ -294,6 +327,7 @@ def test_two_beats_dispatch_each_reminder_once(
                     "the dispatch tasks that sent the reminders never reported",
                 )
 
+    record_fault(reminder_row("two beats dispatching reminders", booked, reminders, providers))
     claims = [result["claimed"] for _, result in events.finished(DISPATCH).values()]
     assert sum(claims) == BEATS_BATCH  # no row claimed twice
     assert sum(1 for claimed in claims if claimed) >= 2, "one dispatcher did all the work"

@@ -1,63 +1,40 @@
-"""A worker SIGKILLed in the middle of the chain: after a restart every item completes
-with exactly one analysis, one decision and one alert per channel."""
+"""A worker of every queue SIGKILLed in the middle of the chain: after a restart every item
+completes with exactly one analysis, one decision and one page per contact and channel
+(both channels through the offline sender)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
-from sqlalchemy import func, select
 
-from models.db import make_engine, make_session_factory
-from models.tables import Alert, Analysis, Feedback, SentMessage, UrgencyDecision
+from models.tables import Analysis, SentMessage
 from tests.conftest import REDIS_URL
-from tests.support.http import call
+from tests.support.fault_system import ALL_QUEUES, PAGES, fault_env, fault_system
+from tests.support.fault_table import FaultRow
 from tests.support.polling import wait_until
-from tests.support.processes import Role, create_key_by_cli, ingest_role, role_env, running, wait_healthy
 
-ITEMS = 150
-CRITICAL = "my father in bed {n} can't breathe and nobody comes"
+ITEMS = 100
 
 
 def test_worker_sigkill_mid_chain_loses_and_duplicates_nothing(
-    pg_url: str, tmp_path: Path, redis_client: redis.Redis
+    pg_url: str, tmp_path: Path, redis_client: redis.Redis, record_fault: Callable[[FaultRow, str], None]
 ) -> None:
-    # A short visibility timeout so the broker hands the dead worker's tasks back quickly.
-    env = role_env(pg_url, REDIS_URL, tmp_path, CELERY_VISIBILITY_TIMEOUT="5")
-    kiosk = create_key_by_cli(env, "kiosk", "fault-kiosk")
-    engine = make_engine(pg_url)
-    sessions = make_session_factory(engine)
-
-    def count(table: type) -> int:
-        with sessions() as session:
-            return session.scalar(select(func.count()).select_from(table))
-
-    ingest, base_url = ingest_role(env, tmp_path)
-    with running(ingest):
-        wait_healthy(base_url)
-        for n in range(ITEMS):
-            status, _ = call("POST", f"{base_url}/v1/feedback", kiosk, {"text": CRITICAL.format(n=n)})
-            assert status == 202
-
-        worker = Role(["worker", "--concurrency", "2"], env, tmp_path / "worker-1.log").start()
-        wait_until(lambda: count(Analysis) >= 5, 60, "the first worker never started analyzing")
+    with fault_system(fault_env(pg_url, REDIS_URL, tmp_path)) as system:
+        kiosk = system.kiosk()
+        kiosk.post_many(ITEMS, critical_every=1)
+        worker = system.start(system.worker(ALL_QUEUES, concurrency=2))
+        wait_until(lambda: system.count(Analysis) >= 5, 60, "the first worker never started analyzing")
         worker.kill()
-        at_kill = count(SentMessage)
-        assert at_kill < 2 * ITEMS, "the chain finished before the kill; the test proves nothing"
+        at_kill = system.count(SentMessage)
+        assert at_kill < ITEMS * len(PAGES), "the chain finished before the kill; the test proves nothing"
 
-        with running(Role(["worker", "--concurrency", "2"], env, tmp_path / "worker-2.log")):
-            wait_until(lambda: count(SentMessage) >= 2 * ITEMS, 120, "items did not complete after restart")
+        system.start(system.worker(ALL_QUEUES, concurrency=2))
+        outcome = system.wait_settled(kiosk, 150)
 
-    with sessions() as session:
-        statuses = dict(
-            session.execute(select(Feedback.status, func.count()).group_by(Feedback.status)).all()
-        )
-        per_item = session.execute(
-            select(Alert.feedback_id, Alert.channel, func.count()).group_by(Alert.feedback_id, Alert.channel)
-        ).all()
-    assert statuses == {"analyzed": ITEMS}
-    assert count(Analysis) == ITEMS
-    assert count(UrgencyDecision) == ITEMS
-    assert len(per_item) == 2 * ITEMS and all(n == 1 for *_, n in per_item)
-    assert count(SentMessage) == 2 * ITEMS
-    engine.dispose()
+    record_fault(
+        outcome.row(f"SIGKILL all-queues worker mid-chain ({at_kill} pages sent)"), outcome.details()
+    )
+    assert outcome.analyses == outcome.decisions == ITEMS
+    assert outcome.sent == ITEMS * len(PAGES)

@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.db import make_engine, make_session_factory
 from models.tables import Feedback, OutboxEntry
 from tests.ingest.conftest import auth, make_client
 from tests.support.broker import queued_messages, queued_task_names
@@ -168,3 +169,15 @@ def test_revoked_key_is_401(
         revoke_key(session, "test-kiosk")
     response = client.simulate_post("/v1/feedback", json={"text": "hi"}, headers=auth(keys["kiosk"]))
     assert response.status_code == 401
+
+
+def test_database_down_is_503_with_retry_after_not_500(redis_client: redis.Redis) -> None:
+    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2")
+    client = make_client(make_session_factory(engine), CeleryPublisher())
+    response = client.simulate_post(
+        "/v1/feedback", json={"text": "the ward is cold"}, headers=auth("cp_0123456789abcdef_secret")
+    )
+    engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json["title"] == "Database unavailable"

@@ -11,8 +11,13 @@ from models.db import session_scope
 from models.tables import Feedback, UrgencyDecision, utcnow
 from pipelines.alert_delivery import DeliveryReport, deliver_alerts
 from pipelines.alerts import AlertPolicy, route_feedback
-from pipelines.clients.messaging import Sender
+from pipelines.clients.messaging import ChannelSender, Sender
+from pipelines.clients.sendgrid_email import SendGridEmailSender
+from pipelines.clients.twilio_sms import TwilioSmsSender
 from pipelines.oncall import Roster
+from tests.fakes.providers import ACCOUNT_SID, AUTH_TOKEN, SENDGRID_KEY, TWILIO_FROM
+from tests.fakes.sendgrid_server import FakeSendGrid
+from tests.fakes.twilio_server import FakeTwilio
 
 SECRET = "test-secret-key-0123456789"
 KEYS = Keyring(SECRET)
@@ -25,6 +30,13 @@ def policy(link_base: str = "https://cp.example", escalate_minutes: int = 10) ->
 
 def roster(sms_to: str = "on-call-sms", email_to: str = "on-call-email") -> Roster:
     return Roster(KEYS, sms_to, email_to)
+
+
+def providers(twilio: FakeTwilio, sendgrid: FakeSendGrid) -> ChannelSender:
+    """The real twilio and sendgrid clients, pointed at the local fakes."""
+    sms = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, twilio.base_url, from_number=TWILIO_FROM, timeout=5)
+    email = SendGridEmailSender(SENDGRID_KEY, "alerts@h.example", sendgrid.base_url, timeout=5)
+    return ChannelSender(sms, email)
 
 
 def scored_item(

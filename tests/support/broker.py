@@ -26,3 +26,14 @@ def queued_messages(client: redis.Redis, queue: str) -> list[tuple[int, dict[str
 
 def queued_task_names(client: redis.Redis, queue: str) -> list[str]:
     return [message["headers"]["task"] for _, message in queued_messages(client, queue)]
+
+
+def take_queued(client: redis.Redis, queue: str) -> dict[str, Any] | None:
+    """Take the next message off `queue` as a worker's BRPOP does, and deliver it nowhere:
+    what the broker holds after a worker dies between the pop and recording the message as
+    unacknowledged."""
+    for _, key in _lists(queue):
+        raw = client.rpop(key)
+        if raw is not None:
+            return json.loads(raw)
+    return None

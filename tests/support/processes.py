@@ -24,6 +24,7 @@ def role_env(database_url: str, redis_url: str, var_dir: Path, **extra: str) -> 
         OUTBOX_SWEEP_SECONDS="1",
         OUTBOX_GRACE_SECONDS="1",
         KEY_CACHE_SECONDS="0",
+        WORKER_METRICS_PORT="0",  # tests that scrape a worker give it a free port
     )
     env.update(extra)
     return env

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("kwargs", JSON, nullable=False),
         sa.Column("error", sa.String(length=128), nullable=False),
         sa.Column("retries", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=True),
         sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("replayed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("replays", sa.Integer(), nullable=False),
