@@ -192,14 +192,15 @@ class Alert(Base):
 
 
 class SentMessage(Base):
-    """What the offline sender 'sent': the record that replaces Twilio and SendGrid offline."""
+    """What the offline sender 'sent': the record that replaces Twilio and SendGrid offline.
+    The recipient is kept only as its keyed hash (models.contacts), like every contact."""
 
     __tablename__ = "sent_messages"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
-    recipient: Mapped[str] = mapped_column(String(255))
+    recipient_hash: Mapped[str] = mapped_column(String(64))  # keyed hash: the address is never kept
     subject: Mapped[str | None] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -26,7 +26,8 @@ What happens to each table (models/*.py), for feedback received before the cutof
 
 By age alone (created before the cutoff), whatever feedback they belong to:
 
-- `sent_messages` (what the offline sender "sent"): recipient and body are blanked.
+- `sent_messages` (what the offline sender "sent"): the body is blanked (the recipient is
+  only ever stored as its keyed hash).
 - `inbound_messages`: the encrypted phone number is cleared; its keyed hash stays, so a
   repeated webhook is still recognised.
 - `llm_cache`: entries are deleted (a cached result may hold a summary; it is only a cache).
@@ -50,7 +51,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.channels import AudioClip, InboundMessage, SurveyResponse
@@ -87,7 +88,7 @@ def _feedback_due(before: datetime) -> ColumnElement[bool]:
 
 
 def _sent_due(before: datetime) -> ColumnElement[bool]:
-    return and_(SentMessage.created_at < before, or_(SentMessage.body != "", SentMessage.recipient != ""))
+    return and_(SentMessage.created_at < before, SentMessage.body != "")
 
 
 def _inbound_due(before: datetime) -> ColumnElement[bool]:
@@ -129,7 +130,7 @@ def _purge_feedback(session: Session, ids: list[str], *, now: datetime, report: 
 
 
 def _blank_sent(session: Session, ids: list[int], report: PurgeReport) -> None:
-    session.execute(update(SentMessage).where(SentMessage.id.in_(ids)).values(recipient="", body=""))
+    session.execute(update(SentMessage).where(SentMessage.id.in_(ids)).values(body=""))
     report.sent_messages += len(ids)
 
 

@@ -76,8 +76,9 @@ def sender() -> Sender:
     """Twilio for SMS and SendGrid for email when their keys are set, else the offline
     sender; every outbound message passes the opt-out registry, whichever face sends it."""
     s = settings()
-    sms: Sender = OfflineSender()
-    email: Sender = OfflineSender()
+    keys = Keyring.from_settings(s)
+    sms: Sender = OfflineSender(keys)
+    email: Sender = OfflineSender(keys)
     if s.twilio_account_sid and s.twilio_auth_token and (s.twilio_from or s.twilio_messaging_service_sid):
         sms = TwilioSmsSender(
             s.twilio_account_sid,
@@ -91,7 +92,7 @@ def sender() -> Sender:
         email = SendGridEmailSender(
             s.sendgrid_api_key, s.sendgrid_from, s.sendgrid_api_base_url, s.provider_timeout_seconds
         )
-    return OptOutGuard(ChannelSender(sms, email), OptOutRegistry(Keyring.from_settings(s)))
+    return OptOutGuard(ChannelSender(sms, email), OptOutRegistry(keys))
 
 
 @cache

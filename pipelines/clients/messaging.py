@@ -1,7 +1,7 @@
 """Outbound SMS and email behind one interface.
 
-The offline face records each message in `sent_messages` (and logs its id, never its
-recipient or body), so the whole system runs end to end with no provider keys. The real
+The offline face records each message in `sent_messages` (its recipient only as a keyed
+hash; it logs the row's id, never the recipient or body), so the whole system runs end to end with no provider keys. The real
 Twilio and SendGrid faces (`twilio_sms`, `sendgrid_email`) implement the same `Sender`
 protocol; `ChannelSender` sends each message through the face for its channel.
 """
@@ -16,6 +16,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.contacts import Keyring
 from models.tables import SentMessage
 
 log = logging.getLogger(__name__)
@@ -82,13 +83,16 @@ class OfflineSender:
 
     name = "offline"
 
+    def __init__(self, keys: Keyring) -> None:
+        self._keys = keys
+
     def send(self, session: Session, message: OutboundMessage) -> str:
         existing = session.scalar(select(SentMessage.id).where(SentMessage.dedupe_key == message.dedupe_key))
         if existing is None:
             row = SentMessage(
                 dedupe_key=message.dedupe_key,
                 channel=message.channel,
-                recipient=message.to,
+                recipient_hash=self._keys.hash(message.channel, message.to),
                 subject=message.subject,
                 body=message.body,
             )

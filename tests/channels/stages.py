@@ -13,7 +13,7 @@ from pipelines.clients.messaging import OfflineSender
 from pipelines.transcription.sphinx import PocketSphinxTranscriber
 from pipelines.transcription.stage import RecordingFetcher, TranscriptionPolicy, transcribe_feedback
 from pipelines.urgency.stage import score_feedback
-from tests.support.alerting import route_and_deliver
+from tests.support.alerting import KEYS, route_and_deliver
 
 TRANSCRIBER = PocketSphinxTranscriber()
 POLICY = TranscriptionPolicy(min_confidence=0.5, max_seconds=600)
@@ -31,4 +31,4 @@ def analyze_score_route(sessions: sessionmaker[Session], ids: list[str]) -> list
         ids = json.loads(json.dumps(analyze_feedback(session, ids, LocalAnalyzer())))
     with session_scope(sessions) as session:
         ids = json.loads(json.dumps(score_feedback(session, ids)))
-    return route_and_deliver(sessions, ids, OfflineSender())[0]
+    return route_and_deliver(sessions, ids, OfflineSender(KEYS))[0]

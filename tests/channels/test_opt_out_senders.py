@@ -26,7 +26,7 @@ def set_keyword(sessions: sessionmaker[Session], registry: OptOutRegistry, keywo
 
 def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sessionmaker[Session]) -> None:
     registry = OptOutRegistry(KEYS)
-    sender = OptOutGuard(OfflineSender(), registry)
+    sender = OptOutGuard(OfflineSender(KEYS), registry)
     set_keyword(sessions, registry, "STOP")
 
     first = scored_item(sessions)
@@ -52,14 +52,14 @@ def test_alerts_to_an_opted_out_number_are_suppressed_until_start(sessions: sess
         }
         sms_sent = session.scalars(select(SentMessage).where(SentMessage.channel == "sms")).all()
     assert statuses == {"sms": "sent", "email": "sent"}
-    assert [m.recipient for m in sms_sent] == [ONCALL_PHONE]
+    assert [m.recipient_hash for m in sms_sent] == [KEYS.hash("sms", ONCALL_PHONE)]
 
 
 def test_email_is_not_affected_by_an_sms_stop(sessions: sessionmaker[Session]) -> None:
     registry = OptOutRegistry(KEYS)
     set_keyword(sessions, registry, "STOP")
     with session_scope(sessions) as session:
-        provider_id = OptOutGuard(OfflineSender(), registry).send(
+        provider_id = OptOutGuard(OfflineSender(KEYS), registry).send(
             session, OutboundMessage(channel="email", to=ONCALL_PHONE, body="x", dedupe_key="e-1")
         )
     assert provider_id.startswith("offline-")

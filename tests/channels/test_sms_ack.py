@@ -16,7 +16,7 @@ from pipelines.clients.messaging import OfflineSender
 from pipelines.escalation import escalate_due
 from pipelines.oncall import NewEntry
 from tests.channels.conftest import make_client, post_signed
-from tests.support.alerting import SECRET, policy, roster, route_and_deliver, scored_item
+from tests.support.alerting import KEYS, SECRET, policy, roster, route_and_deliver, scored_item
 
 NURSE = "+15550100001"
 STRANGER = "+15550100999"
@@ -28,7 +28,7 @@ def paged_item(sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
         people.add(session, NewEntry("Nurse A", phone=NURSE, department="ward-3"))
         people.add(session, NewEntry("Doctor B", phone="+15550100002", department="ward-3", tier=2))
     feedback_id = scored_item(sessions)
-    route_and_deliver(sessions, [feedback_id], OfflineSender(), people)
+    route_and_deliver(sessions, [feedback_id], OfflineSender(KEYS), people)
     with sessions() as session:
         code = session.scalar(select(Escalation.ack_code).where(Escalation.feedback_id == feedback_id))
         page = session.scalar(select(SentMessage.body).where(SentMessage.channel == "sms"))

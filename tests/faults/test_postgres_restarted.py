@@ -14,7 +14,7 @@ import redis
 from models.migrate import upgrade
 from tests.conftest import REDIS_URL
 from tests.fakes.providers import fake_providers
-from tests.support.fault_system import ALL_QUEUES, fault_env, fault_system
+from tests.support.fault_system import fault_env, fault_system
 from tests.support.fault_table import FaultRow
 from tests.support.polling import wait_until
 from tests.support.private_postgres import private_postgres
@@ -34,14 +34,9 @@ def test_postgres_crashed_and_restarted_mid_load(
             cluster.url, REDIS_URL, tmp_path, providers, email_provider=False, CELERY_VISIBILITY_TIMEOUT="10"
         )
         with fault_system(env, providers) as system:
-            system.start(system.worker(ALL_QUEUES, concurrency=2))
-            kiosk = system.kiosk()
-            kiosk.post_many(WARM_UP)
-            wait_until(
-                lambda: system.stage_done("scoring", kiosk.accepted) == WARM_UP, 90, "no worker came up"
-            )
+            kiosk = system.busy_kiosk(WARM_UP)
             with kiosk.posting(ITEMS - WARM_UP):
-                wait_until(lambda: len(kiosk.accepted) >= WARM_UP + BEFORE, 60, "the kiosk stalled")
+                kiosk.wait_accepted(WARM_UP + BEFORE)
                 cluster.crash()
                 wait_until(lambda: sum(kiosk.refused.values()) >= REFUSED, 60, "POSTs were not refused")
                 cluster.start()

@@ -15,7 +15,7 @@ import redis
 from carepulse.private_redis import free_port, start_redis
 from models.tables import OutboxEntry
 from tests.fakes.providers import fake_providers
-from tests.support.fault_system import ALL_QUEUES, fault_env, fault_system
+from tests.support.fault_system import fault_env, fault_system
 from tests.support.fault_table import FaultRow
 from tests.support.polling import wait_until
 
@@ -35,14 +35,9 @@ def test_redis_killed_and_restarted_mid_load(
         with fake_providers() as providers:
             env = fault_env(pg_url, redis_url, tmp_path, providers, email_provider=False)
             with fault_system(env, providers) as system:
-                system.start(system.worker(ALL_QUEUES, concurrency=2))
-                kiosk = system.kiosk()
-                kiosk.post_many(WARM_UP)
-                wait_until(
-                    lambda: system.stage_done("scoring", kiosk.accepted) == WARM_UP, 90, "no worker came up"
-                )
+                kiosk = system.busy_kiosk(WARM_UP)
                 with kiosk.posting(ITEMS - WARM_UP):
-                    wait_until(lambda: len(kiosk.accepted) >= WARM_UP + BEFORE, 60, "the kiosk stalled")
+                    kiosk.wait_accepted(WARM_UP + BEFORE)
                     redis.Redis.from_url(redis_url).set(MARKER, "1")
                     server.kill()  # SIGKILL: no shutdown save, only the append-only file
                     server.wait(timeout=10)

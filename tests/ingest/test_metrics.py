@@ -19,7 +19,7 @@ from models.tables import utcnow
 from pipelines.clients.messaging import OfflineSender
 from pipelines.reminders.consent import set_consent
 from tests.ingest.conftest import auth
-from tests.support.alerting import route_and_deliver, scored_item
+from tests.support.alerting import KEYS, route_and_deliver, scored_item
 from tests.support.outreach import appointment, book, plan_at
 from tests.support.outreach import policy as outreach_policy
 from workers.chains import CeleryPublisher
@@ -78,7 +78,7 @@ def test_metrics_show_pages_and_the_oldest_unacknowledged_one(
 ) -> None:
     assert sample(client.simulate_get("/metrics").text, "carepulse_open_pages", "") == 0
     first, second = scored_item(sessions), scored_item(sessions)
-    route_and_deliver(sessions, [first, second], OfflineSender())
+    route_and_deliver(sessions, [first, second], OfflineSender(KEYS))
     with session_scope(sessions) as session:
         case = session.scalar(select(Escalation).where(Escalation.feedback_id == first))
         case.created_at = utcnow() - timedelta(minutes=7)

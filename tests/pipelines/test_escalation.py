@@ -17,7 +17,7 @@ from pipelines.clients.messaging import OfflineSender
 from pipelines.digests import collect_digests, deliver_digest
 from pipelines.escalation import escalate_due
 from pipelines.oncall import NewEntry
-from tests.support.alerting import LEASE, policy, roster, route_and_deliver
+from tests.support.alerting import KEYS, LEASE, hashed, policy, roster, route_and_deliver
 from tests.support.alerting import scored_item as scored
 
 T0 = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # a Tuesday afternoon
@@ -43,7 +43,7 @@ def chain(sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
 def escalate(sessions: sessionmaker[Session], people, at: datetime) -> list[int]:  # type: ignore[no-untyped-def]
     with session_scope(sessions) as session:
         ids = escalate_due(session, people, POLICY, at)
-    deliver_alerts(sessions, ids, OfflineSender(), POLICY, LEASE, clock=lambda: at)
+    deliver_alerts(sessions, ids, OfflineSender(KEYS), POLICY, LEASE, clock=lambda: at)
     return ids
 
 
@@ -58,7 +58,7 @@ def test_unacknowledged_page_escalates_on_time_and_stops_when_acknowledged(
 ) -> None:
     people = chain(sessions)
     item = scored_item(sessions, "critical")
-    route_and_deliver(sessions, [item], OfflineSender(), people, now=T0)
+    route_and_deliver(sessions, [item], OfflineSender(KEYS), people, now=T0)
     assert paged(sessions, item) == [(1, "Nurse A", "sms", "sent"), (1, "Nurse A", "email", "sent")]
 
     assert escalate(sessions, people, T0 + timedelta(minutes=9, seconds=59)) == []
@@ -72,15 +72,16 @@ def test_unacknowledged_page_escalates_on_time_and_stops_when_acknowledged(
     assert escalate(sessions, people, T0 + timedelta(hours=3)) == []
     with sessions() as session:
         case = session.scalar(select(Escalation).where(Escalation.feedback_id == item))
-        sent = session.scalars(select(SentMessage.recipient)).all()
+        sent = session.execute(select(SentMessage.channel, SentMessage.recipient_hash)).all()
     assert case.next_at is None and case.tier == 2
-    assert sorted(sent) == ["+15550001", "+15550002", "a@h.example"]  # the night nurse is off shift
+    assert sorted(sent) == hashed(("email", "a@h.example"), ("sms", "+15550001"), ("sms", "+15550002"))
+    # the night nurse is off shift
 
 
 def test_exhausted_chain_pages_the_fallback_once(sessions: sessionmaker[Session]) -> None:
     people = chain(sessions)
     item = scored_item(sessions, "critical")
-    route_and_deliver(sessions, [item], OfflineSender(), people, now=T0)
+    route_and_deliver(sessions, [item], OfflineSender(KEYS), people, now=T0)
     for minutes in (10, 20, 30, 40, 50):
         escalate(sessions, people, T0 + timedelta(minutes=minutes))
     assert [(tier, name) for tier, name, *_ in paged(sessions, item)] == [
@@ -100,19 +101,19 @@ def test_rerunning_routing_and_escalation_pages_nobody_twice(sessions: sessionma
     people = chain(sessions)
     item = scored_item(sessions, "critical")
     for _ in range(3):
-        route_and_deliver(sessions, [item], OfflineSender(), people, now=T0)
+        route_and_deliver(sessions, [item], OfflineSender(KEYS), people, now=T0)
     with session_scope(sessions) as session:
         first = escalate_due(session, people, POLICY, T0 + timedelta(minutes=10))
-    deliver_alerts(sessions, first * 2, OfflineSender(), POLICY, LEASE, clock=lambda: T0)
+    deliver_alerts(sessions, first * 2, OfflineSender(KEYS), POLICY, LEASE, clock=lambda: T0)
     with sessions() as session:
-        sent = session.scalars(select(SentMessage.recipient)).all()
-    assert sorted(sent) == ["+15550001", "+15550002", "a@h.example"]
+        sent = session.execute(select(SentMessage.channel, SentMessage.recipient_hash)).all()
+    assert sorted(sent) == hashed(("email", "a@h.example"), ("sms", "+15550001"), ("sms", "+15550002"))
 
 
 def test_night_shift_is_paged_at_night(sessions: sessionmaker[Session]) -> None:
     people = chain(sessions)
     item = scored_item(sessions, "critical")
-    route_and_deliver(sessions, [item], OfflineSender(), people, now=T0.replace(hour=23))
+    route_and_deliver(sessions, [item], OfflineSender(KEYS), people, now=T0.replace(hour=23))
     assert [name for _, name, *_ in paged(sessions, item)] == ["Night nurse"]
 
 
@@ -120,7 +121,7 @@ def test_high_items_wait_for_one_hourly_digest_per_department(sessions: sessionm
     people = chain(sessions)
     ward3 = [scored_item(sessions, "high") for _ in range(3)]
     elsewhere = scored_item(sessions, "high", department="radiology")
-    route_and_deliver(sessions, [*ward3, elsewhere], OfflineSender(), people, now=T0)
+    route_and_deliver(sessions, [*ward3, elsewhere], OfflineSender(KEYS), people, now=T0)
     with sessions() as session:
         assert set(session.scalars(select(Alert.status))) == {"queued"}
         assert session.scalars(select(SentMessage)).all() == []
@@ -130,15 +131,15 @@ def test_high_items_wait_for_one_hourly_digest_per_department(sessions: sessionm
             digest_ids = collect_digests(session, T0 + timedelta(hours=1))
         for digest_id in digest_ids:
             with session_scope(sessions) as session:
-                deliver_digest(session, digest_id, OfflineSender(), POLICY, T0 + timedelta(hours=1))
+                deliver_digest(session, digest_id, OfflineSender(KEYS), POLICY, T0 + timedelta(hours=1))
     with sessions() as session:
         digests = {d.department: (d.items, d.status) for d in session.scalars(select(AlertDigest))}
         mails = session.scalars(select(SentMessage).order_by(SentMessage.subject)).all()
         statuses = set(session.scalars(select(Alert.status)))
     assert digests == {"ward-3": (3, "sent"), "radiology": (1, "sent")}
-    assert [(m.recipient, m.subject) for m in mails] == [
-        ("dm@h.example", "CarePulse: 1 high-urgency feedback in radiology"),
-        ("a@h.example", "CarePulse: 3 high-urgency feedback in ward-3"),
+    assert [(m.recipient_hash, m.subject) for m in mails] == [
+        (KEYS.hash("email", "dm@h.example"), "CarePulse: 1 high-urgency feedback in radiology"),
+        (KEYS.hash("email", "a@h.example"), "CarePulse: 3 high-urgency feedback in ward-3"),
     ]
     assert statuses == {"sent"}
 
@@ -151,7 +152,7 @@ def test_a_chain_starting_at_tier_two_escalates_past_it_and_high_items_always_ha
         people.add(session, NewEntry("Registrar", phone="+15550002", department="ward-3", tier=2))
         people.add(session, NewEntry("Consultant", phone="+15550003", department="ward-3", tier=3))
     critical, high = scored_item(sessions, "critical"), scored_item(sessions, "high")
-    route_and_deliver(sessions, [critical, high], OfflineSender(), people, now=T0)
+    route_and_deliver(sessions, [critical, high], OfflineSender(KEYS), people, now=T0)
     escalate(sessions, people, T0 + timedelta(minutes=10))
     assert [(tier, name) for tier, name, *_ in paged(sessions, critical)] == [
         (2, "Registrar"),

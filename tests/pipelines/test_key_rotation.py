@@ -22,7 +22,7 @@ from pipelines.key_rotation import rotate_contacts
 from pipelines.oncall import NewEntry, Roster
 from pipelines.optout import OptOutRegistry
 from pipelines.reminders.consent import suppress_contact
-from tests.support.alerting import route_and_deliver, scored_item
+from tests.support.alerting import KEYS, route_and_deliver, scored_item
 from tests.support.outreach import appointment, book, plan_at
 from tests.support.outreach import policy as outreach_policy
 
@@ -51,7 +51,7 @@ def stored_under_the_old_key(sessions: sessionmaker[Session]) -> tuple[str, str]
             )
         )
     feedback_id = scored_item(sessions)
-    route_and_deliver(sessions, [feedback_id], OfflineSender(), people, alert_policy=policy(old))
+    route_and_deliver(sessions, [feedback_id], OfflineSender(KEYS), people, alert_policy=policy(old))
     with sessions() as session:
         code = session.scalar(select(Escalation.ack_code).where(Escalation.feedback_id == feedback_id))
     return feedback_id, code

@@ -112,7 +112,7 @@ def test_opted_out_revoked_and_suppressed_contacts_are_dropped_at_planning_and_a
     # A revocation after planning is honoured when the dispatcher claims the message.
     with session_scope(sessions) as session:
         set_consent(session, [rows[3].patient_ref], "revoked", "sms", "free text")
-    dispatch_at(sessions, OfflineSender(), RULES, datetime(2026, 3, 8, 9, 30, tzinfo=UTC))
+    dispatch_at(sessions, OfflineSender(KEYS), RULES, datetime(2026, 3, 8, 9, 30, tzinfo=UTC))
     assert by_patient[rows[3].patient_ref].id in {row.id for row in reminders(sessions, status="suppressed")}
     assert reminders(sessions, status="sent") == []
 
@@ -126,7 +126,7 @@ def test_nothing_is_sent_outside_the_window_whatever_the_dispatcher_clock(
     book(sessions, rows, RULES, now)
     plan_at(sessions, RULES, now)
     for step in range(0, 36 * 4):  # every 15 minutes for a day and a half
-        dispatch_at(sessions, OfflineSender(), RULES, now + timedelta(minutes=15 * step))
+        dispatch_at(sessions, OfflineSender(KEYS), RULES, now + timedelta(minutes=15 * step))
     sent = reminders(sessions, status="sent")
     assert len(sent) == len(zones)
     assert all(8 <= local(row.sent_at, row.timezone).hour < 21 for row in sent)
@@ -146,7 +146,7 @@ def test_caps_hold_across_a_week_of_nightly_batches(sessions: sessionmaker[Sessi
         batch = start + timedelta(days=night)
         plan_at(sessions, RULES, batch)
         for hour in range(24):
-            dispatch_at(sessions, OfflineSender(), RULES, batch + timedelta(hours=hour))
+            dispatch_at(sessions, OfflineSender(KEYS), RULES, batch + timedelta(hours=hour))
     sent_days = sorted(local(row.sent_at, tz).date() for row in reminders(sessions, status="sent"))
     assert len(sent_days) == len(set(sent_days)), "two messages on one day"
     for first in sent_days:

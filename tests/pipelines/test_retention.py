@@ -82,7 +82,7 @@ def stored_item(session: Session, now: datetime, age: timedelta, n: int) -> str:
             ),
             LlmFallback(feedback_id=item.id, reason="http_500"),
             SentMessage(
-                dedupe_key=f"alert-{n}", channel="sms", recipient="+15550100", body="page", created_at=at
+                dedupe_key=f"alert-{n}", channel="sms", recipient_hash="ab" * 32, body="page", created_at=at
             ),
             InboundMessage(
                 provider_sid=f"SM{n:032d}",
@@ -224,9 +224,9 @@ def test_old_feedback_loses_free_text_and_keeps_its_aggregates(
             inbound = session.scalar(select(InboundMessage).where(InboundMessage.feedback_id == feedback_id))
             assert inbound.phone_encrypted is None and inbound.phone_hash is not None
             assert session.get(LlmFallback, feedback_id) is None
-        sent = session.execute(select(SentMessage.dedupe_key, SentMessage.recipient, SentMessage.body))
-        assert sorted(sent) == [(f"alert-{n}", "", "") for n in range(3)] + [
-            (f"alert-{n}", "+15550100", "page") for n in range(3, 5)
+        sent = session.execute(select(SentMessage.dedupe_key, SentMessage.body))
+        assert sorted(sent) == [(f"alert-{n}", "") for n in range(3)] + [
+            (f"alert-{n}", "page") for n in range(3, 5)
         ]
         assert session.scalar(select(func.count()).select_from(LlmCacheEntry)) == 2
 

@@ -24,6 +24,11 @@ KEYS = Keyring(SECRET)
 LEASE = timedelta(seconds=25)
 
 
+def hashed(*contacts: tuple[str, str]) -> list[tuple[str, str]]:
+    """(channel, keyed hash) of each (channel, address), sorted: how the offline sender keeps them."""
+    return sorted((channel, KEYS.hash(channel, address)) for channel, address in contacts)
+
+
 def policy(link_base: str = "https://cp.example", escalate_minutes: int = 10) -> AlertPolicy:
     return AlertPolicy(KEYS, link_base, timedelta(minutes=escalate_minutes))
 

@@ -114,6 +114,9 @@ class Kiosk:
             status = self.post(n % critical_every == 0, audio)
             assert status == 202, f"POST answered {status}"
 
+    def wait_accepted(self, count: int, timeout: float = 60) -> None:
+        wait_until(lambda: len(self.accepted) >= count, timeout, "the kiosk stalled")
+
     @contextmanager
     def posting(self, count: int, critical_every: int = 2) -> Iterator[None]:
         """Post `count` text items from a thread, one after another, while the block
@@ -232,6 +235,15 @@ class FaultSystem:
     def kiosk(self) -> Kiosk:
         return Kiosk(self.base_url, self.token)
 
+    def busy_kiosk(self, warm_up: int) -> Kiosk:
+        """An all-queues worker that has already scored `warm_up` items of a new kiosk, so it
+        is busy, with warm connections, when the fault strikes."""
+        self.start(self.worker(ALL_QUEUES, concurrency=2))
+        kiosk = self.kiosk()
+        kiosk.post_many(warm_up)
+        wait_until(lambda: self.stage_done("scoring", kiosk.accepted) == warm_up, 90, "no worker came up")
+        return kiosk
+
     def signal_all(self) -> None:
         """SIGTERM every live role at once, so they shut down side by side."""
         for role in self._roles:
@@ -337,7 +349,7 @@ class FaultSystem:
                 for address in mail.to:
                     pages[(_item(mail.text or ""), "email", address)] += 1
         offline = session.execute(
-            select(SentMessage.body, SentMessage.channel, SentMessage.recipient).where(
+            select(SentMessage.body, SentMessage.channel, SentMessage.recipient_hash).where(
                 SentMessage.dedupe_key.like("alert-%")
             )
         )

@@ -1,4 +1,4 @@
-"""operations: dead letters of tasks that exhausted their retries; when retention purged a feedback's free text
+"""operations: dead letters of tasks that exhausted their retries; when retention purged a feedback's free text; the offline sender keeps recipients as keyed hashes
 
 Revision ID: 0009_operations
 Revises: 0008_reminders
@@ -39,9 +39,27 @@ def upgrade() -> None:
     op.create_index("ix_dead_letters_open", "dead_letters", ["replayed_at", "failed_at"])
     with op.batch_alter_table("feedback") as batch:
         batch.add_column(sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True))
+    # The offline sender kept addresses in clear: drop them, keep only a keyed hash from now on.
+    op.execute("UPDATE sent_messages SET recipient = ''")
+    with op.batch_alter_table("sent_messages") as batch:
+        batch.alter_column(
+            "recipient",
+            new_column_name="recipient_hash",
+            existing_type=sa.String(length=255),
+            type_=sa.String(length=64),
+            existing_nullable=False,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sent_messages") as batch:
+        batch.alter_column(
+            "recipient_hash",
+            new_column_name="recipient",
+            existing_type=sa.String(length=64),
+            type_=sa.String(length=255),
+            existing_nullable=False,
+        )
     with op.batch_alter_table("feedback") as batch:
         batch.drop_column("purged_at")
     op.drop_index("ix_dead_letters_open", table_name="dead_letters")
