@@ -13,6 +13,7 @@ from pipelines.urgency.rules import needs_fast_lane
 # A critical or high item is scored within seconds and routed at once: one scored this long
 # ago with no alert row lost its route message (a backlog on notify only costs a repeat).
 UNROUTED_AFTER = timedelta(minutes=2)
+STALL_HORIZON = timedelta(days=1)  # how far back: covers a relay that was down for hours
 
 
 def claim_unpublished(session: Session, older_than: timedelta, limit: int) -> list[OutboxEntry]:
@@ -33,10 +34,9 @@ def claim_unpublished(session: Session, older_than: timedelta, limit: int) -> li
 
 
 def claim_stalled(session: Session, older_than: timedelta, limit: int) -> list[OutboxEntry]:
-    """Rows published between two and one `older_than` ago whose item shows no trace of its
-    chain since: not yet analyzed and scored, or (already UNROUTED_AFTER, if sooner) urgent
-    without a single alert. Republishing moves `published_at`, so each row is looked at for
-    one window at a time and the scan stays bounded.
+    """Rows published `older_than` ago (and within STALL_HORIZON) whose item shows no trace
+    of its chain since: not yet analyzed and scored, or (already UNROUTED_AFTER, if sooner)
+    urgent without a single alert.
 
     The broker can lose a published message: kombu's Redis transport pops a message, then
     records it as unacknowledged, and a worker SIGKILLed in between takes it along. Nothing
@@ -54,7 +54,7 @@ def claim_stalled(session: Session, older_than: timedelta, limit: int) -> list[O
         select(OutboxEntry)
         .join(Feedback, Feedback.id == OutboxEntry.feedback_id)
         .where(
-            OutboxEntry.published_at.between(now - 2 * older_than, now - unrouted_after),
+            OutboxEntry.published_at.between(now - STALL_HORIZON, now - unrouted_after),
             or_(
                 and_(
                     OutboxEntry.published_at <= now - older_than,

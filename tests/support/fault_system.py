@@ -28,8 +28,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.channels import AudioClip
+from models.contacts import Keyring
 from models.db import make_engine, make_session_factory, session_scope
 from models.keys import create_key
+from models.settings import load_settings
 from models.tables import Alert, Analysis, Feedback, SentMessage, UrgencyDecision
 from pipelines.alert_delivery import SETTLED
 from tests.channels.multipart import multipart
@@ -353,8 +355,11 @@ class FaultSystem:
                 SentMessage.dedupe_key.like("alert-%")
             )
         )
-        for body, channel, recipient in offline:
-            pages[(_item(body), channel, recipient)] += 1
+        # The offline sender keeps only the keyed hash: name the contact it stands for.
+        keys = Keyring.from_settings(load_settings(self.env))
+        by_hash = {(channel, keys.hash(channel, address)): address for channel, address in self.contacts}
+        for body, channel, recipient_hash in offline:
+            pages[(_item(body), channel, by_hash.get((channel, recipient_hash), recipient_hash))] += 1
         return Counter({page: n for page, n in pages.items() if page[0] in feedback_ids})
 
 
