@@ -22,11 +22,15 @@ def fresh_metrics_dir(settings: Settings, role: str) -> str:
     return str(directory)
 
 
-def ingest_command(bind: str, workers: int, threads: int = 4) -> list[str]:
+INGEST_APP = "ingest.app:get_app()"
+
+
+def ingest_command(bind: str, workers: int, threads: int = 4, app: str = INGEST_APP) -> list[str]:
     """gunicorn with threaded workers; each thread holds a request while the DB commits.
-    Its error and access logs are JSON lines on standard error (ingest.gunicorn_logger)."""
+    Its error and access logs are JSON lines on standard error (ingest.gunicorn_logger).
+    `app` is for benchmarks that serve another app exactly the way ingest is served."""
     return [
-        *(sys.executable, "-m", "gunicorn", "ingest.app:get_app()"),
+        *(sys.executable, "-m", "gunicorn", app),
         *("--bind", bind, "--workers", str(workers)),
         *("--worker-class", "gthread", "--threads", str(threads)),
         *("--graceful-timeout", "20", "--logger-class", "ingest.gunicorn_logger.JsonLogger"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Protocol
 
 import falcon
@@ -13,15 +12,13 @@ from ingest.body import read_model
 from ingest.correlation import announce_accepted
 from ingest.errors import FieldErrors
 from ingest.feedback_list import FeedbackList
-from ingest.intake import IdempotencyConflict, accept_feedback, mark_published
+from ingest.group_commit import GroupCommitter, Lanes
+from ingest.intake import IdempotencyConflict, Submission
 from ingest.schemas import FeedbackIn
 from ingest.triage import TriageIn, apply_triage
 from ingest.views import feedback_detail
 from models.db import session_scope
 from models.keys import STAFF_ROLES
-from pipelines.urgency.rules import needs_fast_lane
-
-log = logging.getLogger(__name__)
 
 SUBMITTER_ROLES = frozenset({"kiosk", "integration", "staff", "admin"})
 TRIAGE_BODY_LIMIT = 16 * 1024
@@ -43,8 +40,7 @@ class FeedbackCollection:
         lister: FeedbackList,
     ) -> None:
         self._auth = auth
-        self._sessions = sessions
-        self._publisher = publisher
+        self._committer = GroupCommitter(sessions, Lanes(publisher.publish, publisher.publish_urgent))
         self._limit = max_body_bytes
         self._lister = lister
 
@@ -59,32 +55,16 @@ class FeedbackCollection:
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise FieldErrors([{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}])
         try:
-            accepted = accept_feedback(self._sessions, data, principal.key_id, idempotency_key)
+            accepted = self._committer.accept(Submission(data, principal.key_id, idempotency_key))
         except IdempotencyConflict:
             raise falcon.HTTPConflict(
                 title="Idempotency key reused",
                 description="This Idempotency-Key was used with a different body.",
             ) from None
         announce_accepted(req, resp, [accepted.feedback_id], data.channel, new=accepted.created)
-        if accepted.created:
-            self._publish(accepted.feedback_id, needs_fast_lane(data.text, data.language))
         resp.status = falcon.HTTP_202
         resp.media = {"id": accepted.feedback_id, "status": "received"}
         resp.location = f"/v1/feedback/{accepted.feedback_id}"
-
-    def _publish(self, feedback_id: str, urgent: bool) -> None:
-        """Publish after commit (red-flagged text in the fast lane); if the broker is down
-        the outbox relay publishes later."""
-        publish = self._publisher.publish_urgent if urgent else self._publisher.publish
-        try:
-            publish([feedback_id])
-        except Exception as exc:  # noqa: BLE001 - any broker failure leaves it to the relay
-            log.warning("publish deferred to the outbox relay: %s", type(exc).__name__)
-            return
-        try:
-            mark_published(self._sessions, feedback_id)
-        except Exception as exc:  # noqa: BLE001 - the relay republishes; stages are idempotent
-            log.warning("could not mark outbox row published: %s", type(exc).__name__)
 
 
 class FeedbackItem:

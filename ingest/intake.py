@@ -1,22 +1,25 @@
-"""Accepting feedback: the feedback row and its outbox row in one transaction.
+"""Accepting feedback: the feedback rows and their outbox rows in one transaction.
 
 Nothing is published here; the caller publishes after the commit, and the outbox
-relay publishes whatever that missed.
+relay publishes whatever that missed. Many submissions share one transaction (see
+ingest.group_commit), so one PostgreSQL commit serves them all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Insert, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from ingest.schemas import FeedbackIn
-from models.db import session_scope
 from models.tables import Feedback, OutboxEntry, new_id, utcnow
+from pipelines.urgency.rules import needs_fast_lane
 
 
 class IdempotencyConflict(Exception):
@@ -27,71 +30,87 @@ class IdempotencyConflict(Exception):
 class Accepted:
     feedback_id: str
     created: bool
+    urgent: bool = False
 
 
-def _request_hash(data: FeedbackIn) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+@dataclass(frozen=True)
+class Submission:
+    """One validated POST, stamped when it arrived; its id is chosen before the insert."""
+
+    data: FeedbackIn
+    key_id: str
+    idempotency_key: str | None = None
+    feedback_id: str = field(default_factory=new_id)
+    received_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def urgent(self) -> bool:
+        """Red-flagged text travels in the fast lane (workers.chains)."""
+        return needs_fast_lane(self.data.text, self.data.language)
+
+    def request_hash(self) -> str | None:
+        """A fingerprint of the body, to tell a retry from a reused key; only keyed
+        submissions are ever compared, so only they pay for it."""
+        if not self.idempotency_key:
+            return None
+        canonical = json.dumps(self.data.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def row(self) -> dict[str, Any]:
+        return {
+            **self.data.model_dump(),
+            "id": self.feedback_id,
+            "api_key_id": self.key_id,
+            "idempotency_key": self.idempotency_key,
+            "request_hash": self.request_hash(),
+            "received_at": self.received_at,
+            "status": "received",
+            "triage_state": "new",
+        }
 
 
-def _existing(session: Session, key_id: str, idempotency_key: str, digest: str) -> Accepted:
-    row = session.execute(
-        select(Feedback.id, Feedback.request_hash).where(
-            Feedback.api_key_id == key_id, Feedback.idempotency_key == idempotency_key
+Outcome = Accepted | IdempotencyConflict
+
+
+def _insert_new(session: Session) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING: a repeated idempotency key inserts nothing and
+    fails no other row of the batch."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(Feedback).on_conflict_do_nothing()
+
+
+def store_submissions(session: Session, submissions: list[Submission]) -> list[Outcome]:
+    """Insert every new submission and its outbox row; answer each one in order: accepted
+    (new, or the earlier item of the same idempotency key) or a conflict. The caller commits."""
+    rows = [submission.row() for submission in submissions]
+    inserted = set(session.scalars(_insert_new(session).returning(Feedback.id), rows))
+    if inserted:
+        session.execute(insert(OutboxEntry), [{"feedback_id": fid} for fid in inserted])
+    earlier = _earlier_items(session, [s for s in submissions if s.feedback_id not in inserted])
+    outcomes: list[Outcome] = []
+    for submission, row in zip(submissions, rows, strict=True):
+        if submission.feedback_id in inserted:
+            outcomes.append(Accepted(submission.feedback_id, created=True, urgent=submission.urgent))
+            continue
+        found = earlier.get((submission.key_id, submission.idempotency_key))
+        if found is None:
+            raise LookupError("a feedback row was refused but no earlier item holds its key")
+        first_id, first_hash = found
+        same = first_hash == row["request_hash"]
+        outcomes.append(Accepted(first_id, created=False) if same else IdempotencyConflict())
+    return outcomes
+
+
+def _earlier_items(
+    session: Session, repeats: list[Submission]
+) -> dict[tuple[str, str | None], tuple[str, str | None]]:
+    """(key id, idempotency key) → (id, request hash) of the item that holds the key."""
+    if not repeats:
+        return {}
+    found = session.execute(
+        select(Feedback.api_key_id, Feedback.idempotency_key, Feedback.id, Feedback.request_hash).where(
+            Feedback.idempotency_key.in_({s.idempotency_key for s in repeats}),
+            Feedback.api_key_id.in_({s.key_id for s in repeats}),
         )
-    ).first()
-    if row is None:
-        raise LookupError("idempotency key vanished")
-    if row.request_hash != digest:
-        raise IdempotencyConflict
-    return Accepted(row.id, created=False)
-
-
-def accept_feedback(
-    factory: sessionmaker[Session],
-    data: FeedbackIn,
-    key_id: str,
-    idempotency_key: str | None = None,
-) -> Accepted:
-    """Store the feedback and its outbox row, committed, or raise; nothing half-stored."""
-    digest = _request_hash(data)
-    if idempotency_key:
-        with session_scope(factory) as session:
-            found = session.scalar(
-                select(Feedback.id).where(
-                    Feedback.api_key_id == key_id, Feedback.idempotency_key == idempotency_key
-                )
-            )
-            if found is not None:
-                return _existing(session, key_id, idempotency_key, digest)
-    feedback_id = new_id()
-    try:
-        with session_scope(factory) as session:
-            session.add(
-                Feedback(
-                    id=feedback_id,
-                    api_key_id=key_id,
-                    idempotency_key=idempotency_key,
-                    request_hash=digest,
-                    **data.model_dump(),
-                )
-            )
-            session.flush()  # the outbox row's foreign key needs the feedback row first
-            session.add(OutboxEntry(feedback_id=feedback_id))
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        # A concurrent request with the same key won the race: answer with its id.
-        with session_scope(factory) as session:
-            return _existing(session, key_id, idempotency_key, digest)
-    return Accepted(feedback_id, created=True)
-
-
-def mark_published(factory: sessionmaker[Session], feedback_id: str) -> None:
-    """Tell the relay this item reached the broker, so it is not published twice."""
-    with session_scope(factory) as session:
-        session.execute(
-            update(OutboxEntry)
-            .where(OutboxEntry.feedback_id == feedback_id, OutboxEntry.published_at.is_(None))
-            .values(published_at=utcnow())
-        )
+    )
+    return {(row.api_key_id, row.idempotency_key): (row.id, row.request_hash) for row in found}

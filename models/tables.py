@@ -150,10 +150,11 @@ class UrgencyDecision(Base):
     """How urgent a feedback is and why: exactly one per feedback."""
 
     __tablename__ = "urgency_decisions"
+    __table_args__ = (Index("ix_urgency_level_created", "level", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     feedback_id: Mapped[str] = mapped_column(ForeignKey("feedback.id"), unique=True)
-    level: Mapped[str] = mapped_column(String(16), index=True)
+    level: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[list[str]] = mapped_column(JsonType, default=list)
     analyzer: Mapped[str] = mapped_column(String(32))

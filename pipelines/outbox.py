@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import exists, select, union, update
 from sqlalchemy.orm import Session
 
 from models.tables import Alert, Feedback, OutboxEntry, UrgencyDecision, utcnow
@@ -43,29 +43,39 @@ def claim_stalled(session: Session, older_than: timedelta, limit: int) -> list[O
     else would start such an item again; the stages are idempotent, so publishing it once
     more is safe. `older_than` must exceed the broker's visibility timeout, after which it
     hands back what a dead worker had recorded. SKIP LOCKED as in `claim_unpublished`.
+
+    Each half starts from an index that holds only candidates (items not yet analyzed;
+    urgent decisions of the horizon), so a sweep reads a few rows, not a day of traffic.
     """
     now = utcnow()
     unrouted_after = min(older_than, UNROUTED_AFTER)
-    decided_urgent = exists().where(
-        UrgencyDecision.feedback_id == Feedback.id, UrgencyDecision.level.in_(("critical", "high"))
-    )
-    unrouted = ~exists().where(Alert.feedback_id == Feedback.id)
-    query = (
-        select(OutboxEntry)
+    unscored = (
+        select(OutboxEntry.id)
         .join(Feedback, Feedback.id == OutboxEntry.feedback_id)
         .where(
-            OutboxEntry.published_at.between(now - STALL_HORIZON, now - unrouted_after),
-            or_(
-                and_(
-                    OutboxEntry.published_at <= now - older_than,
-                    Feedback.status.in_(("received", "processing")),
-                ),
-                and_(Feedback.status == "analyzed", decided_urgent, unrouted),
-            ),
+            Feedback.status.in_(("received", "processing")),
+            Feedback.received_at >= now - STALL_HORIZON,
+            OutboxEntry.published_at.between(now - STALL_HORIZON, now - older_than),
         )
+    )
+    unrouted = (
+        select(OutboxEntry.id)
+        .join(UrgencyDecision, UrgencyDecision.feedback_id == OutboxEntry.feedback_id)
+        .join(Feedback, Feedback.id == OutboxEntry.feedback_id)
+        .where(
+            UrgencyDecision.level.in_(("critical", "high")),
+            UrgencyDecision.created_at.between(now - STALL_HORIZON, now - unrouted_after),
+            Feedback.status == "analyzed",
+            OutboxEntry.published_at.between(now - STALL_HORIZON, now - unrouted_after),
+            ~exists().where(Alert.feedback_id == OutboxEntry.feedback_id),
+        )
+    )
+    query = (
+        select(OutboxEntry)
+        .where(OutboxEntry.id.in_(union(unscored, unrouted).scalar_subquery()))
         .order_by(OutboxEntry.id)
         .limit(limit)
-        .with_for_update(of=OutboxEntry, skip_locked=True)
+        .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
 

@@ -1,0 +1,108 @@
+"""Group commit: the feedback of many concurrent requests in one transaction.
+
+A request thread hands its validated submission to its process's committer and waits.
+The committer takes everything waiting (up to `max_batch`), inserts the rows and their
+outbox rows in one transaction, commits, publishes one chain per lane and marks the
+outbox, and only then wakes the requests: a 202 still means committed and published.
+While one commit is in flight the next requests queue up, so under load a commit
+carries tens of items for one PostgreSQL round trip, one WAL flush and one broker
+message; a lone item commits at once, without waiting for company.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.channel_intake import publish_after_commit
+from ingest.intake import Accepted, IdempotencyConflict, Outcome, Submission, store_submissions
+from models import log_context
+from models.db import session_scope
+
+MAX_BATCH = 200
+IDLE_SECONDS = 5.0  # an idle committer thread ends (and lets its app be collected); the next POST starts one
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """Where committed ids go: the fast lane for red flags, the routine one for the rest."""
+
+    routine: Callable[[list[str]], None]
+    urgent: Callable[[list[str]], None]
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    submission: Submission
+    answer: Future[Outcome]
+
+
+class GroupCommitter:
+    def __init__(self, sessions: sessionmaker[Session], lanes: Lanes, max_batch: int = MAX_BATCH) -> None:
+        self._sessions = sessions
+        self._lanes = lanes
+        self._max_batch = max_batch
+        self._waiting: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._running = False
+
+    def accept(self, submission: Submission) -> Accepted:
+        """Commit `submission` with whatever else is waiting. Raises IdempotencyConflict,
+        or what the transaction raised, in which case nothing of the batch was stored."""
+        waiting = _Waiting(submission, Future())
+        with self._lock:
+            self._waiting.put(waiting)
+            if not self._running:
+                # Started here, not at creation: a forked gunicorn worker gets its own.
+                threading.Thread(target=self._run, name="group-commit", daemon=True).start()
+                self._running = True
+        outcome = waiting.answer.result()
+        if isinstance(outcome, IdempotencyConflict):
+            raise outcome
+        return outcome
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            self._commit(batch)
+
+    def _next_batch(self) -> list[_Waiting] | None:
+        """Whatever is waiting, after waiting for at least one; None once idle."""
+        try:
+            batch = [self._waiting.get(timeout=IDLE_SECONDS)]
+        except queue.Empty:
+            with self._lock:
+                if self._waiting.empty():
+                    self._running = False
+                    return None
+            batch = []
+        while len(batch) < self._max_batch:
+            try:
+                batch.append(self._waiting.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        try:
+            with session_scope(self._sessions) as session:
+                outcomes = store_submissions(session, [waiting.submission for waiting in batch])
+        except Exception as exc:  # noqa: BLE001 - every request of the batch answers with it
+            for waiting in batch:
+                waiting.answer.set_exception(exc)
+            return
+        created = [o for o in outcomes if isinstance(o, Accepted) and o.created]
+        log_context.bind(**log_context.correlation(o.feedback_id for o in created))
+        try:
+            for lane, urgent in ((self._lanes.urgent, True), (self._lanes.routine, False)):
+                publish_after_commit(
+                    lane, self._sessions, [o.feedback_id for o in created if o.urgent is urgent]
+                )
+        finally:
+            log_context.clear()
+        for waiting, outcome in zip(batch, outcomes, strict=True):
+            waiting.answer.set_result(outcome)
