@@ -40,6 +40,7 @@ from pipelines.urgency.patterns import (
     RULES,
     RuleSpec,
 )
+from pipelines.urgency.screen import RuleScreen
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")  # ascending
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
@@ -99,6 +100,11 @@ _RESOLVED_STATE = re.compile(r"(?:" + "|".join(RESOLVED_STATES) + r")\b")
 _COMPILED: tuple[tuple[RuleSpec, dict[str, re.Pattern[str]]], ...] = tuple(
     (spec, {lang: re.compile(r"\b(?:" + "|".join(getattr(spec, lang)) + r")\b") for lang in LANGUAGES})
     for spec in RULES
+)
+
+# Which rules could match at all, before the exact (slow) patterns look: see screen.py.
+_SCREEN = RuleScreen(
+    [r"\b(?:" + "|".join(alt for lang in LANGUAGES for alt in getattr(spec, lang)) + r")\b" for spec in RULES]
 )
 
 _NEGATED, _RESOLVED_HIT, _HIT = 0, 1, 2  # outcomes of one match, worst to best
@@ -193,10 +199,16 @@ def red_flags(text: str | None, language: str | None = None) -> list[RuleHit]:
     """At most one hit per rule id, highest level first (rule table order within a level)."""
     if not text or not text.strip():
         return []
-    doc = _doc(fold(text))
+    folded = fold(text)
+    candidates = _SCREEN.candidates(folded)
+    if not candidates:
+        return []
+    doc = _doc(folded)
     languages = _language_order(language)
     hits: list[RuleHit] = []
-    for spec, patterns in _COMPILED:
+    for index, (spec, patterns) in enumerate(_COMPILED):
+        if index not in candidates:
+            continue
         resolvable = level_rank(spec.level) > level_rank("medium")
         found: tuple[int, str] | None = None
         for lang in languages:
