@@ -66,6 +66,11 @@ class GroupCommitter:
             raise outcome
         return outcome
 
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for the next commit."""
+        return self._waiting.qsize()
+
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
             self._commit(batch)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import falcon
 import redis
+from falcon import testing
 from sqlalchemy.orm import Session, sessionmaker
 
+from ingest.rate_limit import RateLimiter
 from models.db import session_scope
 from models.keys import create_key
 from tests.channels.conftest import auth, make_client
@@ -35,3 +38,25 @@ def test_redis_down_lets_requests_through(sessions: sessionmaker[Session], kiosk
         assert client.simulate_post(
             "/v1/feedback", json={"text": "ok"}, headers=auth(kiosk_key)
         ).status_code in (202,)
+
+
+def test_processes_share_one_budget_reserved_in_chunks(redis_client: redis.Redis) -> None:
+    """Two ingest processes (two limiters, one Redis) admit no more than the limit together,
+    and lose at most a chunk each to reservations the other could not use."""
+    clock = 120.5  # the middle of a window: it does not roll over while the test runs
+    limiters = [RateLimiter(redis_client, per_minute=400, clock=lambda: clock) for _ in range(2)]
+    request = testing.create_req(method="POST", path="/v1/feedback", headers={"Authorization": "Bearer k"})
+    reservations_before = _incrby_calls(redis_client)
+    admitted = 0
+    for n in range(500):
+        try:
+            limiters[n % 2].process_request(request, falcon.Response())
+            admitted += 1
+        except falcon.HTTPTooManyRequests:
+            pass
+    assert 400 - 2 * 4 <= admitted <= 400
+    assert _incrby_calls(redis_client) - reservations_before <= 400 // 4 + 2  # a round trip per chunk
+
+
+def _incrby_calls(client: redis.Redis) -> int:
+    return int(client.info("commandstats").get("cmdstat_incrby", {}).get("calls", 0))

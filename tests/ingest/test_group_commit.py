@@ -1,0 +1,104 @@
+"""Group commit: requests that arrive while a commit is in flight share the next one,
+and every request still answers only once its item is committed and published."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ingest.group_commit import GroupCommitter, Lanes
+from ingest.intake import Accepted, IdempotencyConflict, Submission, store_submissions
+from ingest.schemas import FeedbackIn
+from models.db import make_engine, make_session_factory, session_scope
+from models.keys import create_key
+from models.tables import ApiKey, Feedback, OutboxEntry
+from tests.support.polling import wait_until
+
+
+class GatedLane:
+    """Records each publish; the first one waits for `open`, holding up the committer."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.open = threading.Event()
+
+    def __call__(self, feedback_ids: list[str]) -> None:
+        self.batches.append(feedback_ids)
+        if len(self.batches) == 1:
+            assert self.open.wait(timeout=30)
+
+
+@pytest.fixture
+def key_id(sessions: sessionmaker[Session]) -> str:
+    with session_scope(sessions) as session:
+        create_key(session, "kiosk-1", "kiosk")
+        return session.scalar(select(ApiKey.id))
+
+
+def submission(key_id: str, text: str, idempotency_key: str | None = None) -> Submission:
+    return Submission(FeedbackIn(text=text), key_id, idempotency_key)
+
+
+def test_requests_waiting_behind_a_commit_share_the_next_one(
+    sessions: sessionmaker[Session], key_id: str
+) -> None:
+    routine, urgent = GatedLane(), GatedLane()
+    committer = GroupCommitter(sessions, Lanes(routine, urgent))
+    with ThreadPoolExecutor(10) as pool:
+        first = pool.submit(committer.accept, submission(key_id, "first"))
+        wait_until(lambda: routine.batches, 10, "the first commit never published")
+        rest = [pool.submit(committer.accept, submission(key_id, f"item {n}")) for n in range(9)]
+        wait_until(lambda: committer.waiting == 9, 10, "the requests never queued")
+        assert not any(future.done() for future in [first, *rest])  # nobody answered before publishing
+        routine.open.set()
+        answers = [future.result(timeout=30) for future in [first, *rest]]
+    assert [len(batch) for batch in routine.batches] == [1, 9]
+    assert sorted(a.feedback_id for a in answers) == sorted(fid for batch in routine.batches for fid in batch)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Feedback)) == 10
+        published = session.scalars(select(OutboxEntry.published_at)).all()
+    assert len(published) == 10 and all(published)
+    assert urgent.batches == []
+
+
+def test_a_red_flag_in_the_batch_goes_to_the_fast_lane(sessions: sessionmaker[Session], key_id: str) -> None:
+    routine, urgent = GatedLane(), GatedLane()
+    routine.open.set()
+    urgent.open.set()
+    committer = GroupCommitter(sessions, Lanes(routine, urgent))
+    help_id = committer.accept(submission(key_id, "my mother collapsed and is not breathing")).feedback_id
+    calm_id = committer.accept(submission(key_id, "the parking was expensive")).feedback_id
+    assert urgent.batches == [[help_id]] and routine.batches == [[calm_id]]
+
+
+def test_one_key_twice_in_one_batch_stores_once(sessions: sessionmaker[Session], key_id: str) -> None:
+    with session_scope(sessions) as session:
+        outcomes = store_submissions(
+            session,
+            [
+                submission(key_id, "same", "key-1"),
+                submission(key_id, "same", "key-1"),
+                submission(key_id, "different body", "key-1"),
+                submission(key_id, "other key", "key-2"),
+            ],
+        )
+    first, repeat, conflict, other = outcomes
+    assert isinstance(first, Accepted) and first.created
+    assert repeat == Accepted(first.feedback_id, created=False)
+    assert isinstance(conflict, IdempotencyConflict)
+    assert isinstance(other, Accepted) and other.created
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Feedback)) == 2
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 2
+
+
+def test_a_failed_commit_fails_every_request_of_the_batch() -> None:
+    unreachable = make_session_factory(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    committer = GroupCommitter(unreachable, Lanes(GatedLane(), GatedLane()))
+    with pytest.raises(OperationalError):
+        committer.accept(submission("key", "lost?"))
