@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("role", choices=("ingest", "worker", "beat", "flower"))
     serve.add_argument("--bind", default="0.0.0.0:8000", help="ingest: HOST:PORT")
     serve.add_argument("--workers", type=int, default=2, help="ingest: gunicorn worker processes")
-    serve.add_argument("--threads", type=int, default=4, help="ingest: threads per worker")
+    serve.add_argument("--threads", type=int, default=32, help="ingest: threads per worker")
     serve.add_argument(
         "--queues", default="relay,asr,llm,scoring,notify,outreach,training", help="worker: queues"
     )

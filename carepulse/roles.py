@@ -25,8 +25,9 @@ def fresh_metrics_dir(settings: Settings, role: str) -> str:
 INGEST_APP = "ingest.app:get_app()"
 
 
-def ingest_command(bind: str, workers: int, threads: int = 4, app: str = INGEST_APP) -> list[str]:
-    """gunicorn with threaded workers; each thread holds a request while the DB commits.
+def ingest_command(bind: str, workers: int, threads: int = 32, app: str = INGEST_APP) -> list[str]:
+    """gunicorn with threaded workers; each thread holds a request while its group commits
+    (ingest.group_commit), so the threads per worker bound how many items share a commit.
     Its error and access logs are JSON lines on standard error (ingest.gunicorn_logger).
     `app` is for benchmarks that serve another app exactly the way ingest is served."""
     return [

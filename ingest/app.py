@@ -26,6 +26,7 @@ from models.db import make_engine, make_session_factory
 from models.settings import Settings, load_settings
 from pipelines.oncall import Roster
 from pipelines.reminders.policy import ReminderPolicy
+from workers.app import app as celery_app
 from workers.chains import CeleryPublisher
 
 
@@ -79,4 +80,7 @@ def create_app(
 def get_app() -> falcon.App:
     """The production app: settings from the environment, the Celery publisher."""
     settings = load_settings()
+    # Ingest publishes at the rate patients write: a task-sent event per chain would double
+    # its broker writes, and Flower sees every task anyway once a worker receives it.
+    celery_app.conf.task_send_sent_event = False
     return create_app(settings, make_session_factory(make_engine(settings.database_url)), CeleryPublisher())

@@ -25,6 +25,9 @@ from models import log_context
 from models.db import session_scope
 
 MAX_BATCH = 200
+# Two committers per process: one commits while the other waits on the broker and the
+# outbox update, so neither round trip leaves the database idle.
+COMMITTERS = 2
 IDLE_SECONDS = 5.0  # an idle committer thread ends (and lets its app be collected); the next POST starts one
 
 
@@ -43,13 +46,20 @@ class _Waiting:
 
 
 class GroupCommitter:
-    def __init__(self, sessions: sessionmaker[Session], lanes: Lanes, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        lanes: Lanes,
+        max_batch: int = MAX_BATCH,
+        committers: int = COMMITTERS,
+    ) -> None:
         self._sessions = sessions
         self._lanes = lanes
         self._max_batch = max_batch
+        self._committers = committers
         self._waiting: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._running = False
+        self._running = 0
 
     def accept(self, submission: Submission) -> Accepted:
         """Commit `submission` with whatever else is waiting. Raises IdempotencyConflict,
@@ -59,8 +69,9 @@ class GroupCommitter:
             self._waiting.put(waiting)
             if not self._running:
                 # Started here, not at creation: a forked gunicorn worker gets its own.
-                threading.Thread(target=self._run, name="group-commit", daemon=True).start()
-                self._running = True
+                for _ in range(self._committers):
+                    threading.Thread(target=self._run, name="group-commit", daemon=True).start()
+                self._running = self._committers
         outcome = waiting.answer.result()
         if isinstance(outcome, IdempotencyConflict):
             raise outcome
@@ -82,7 +93,7 @@ class GroupCommitter:
         except queue.Empty:
             with self._lock:
                 if self._waiting.empty():
-                    self._running = False
+                    self._running -= 1
                     return None
             batch = []
         while len(batch) < self._max_batch:

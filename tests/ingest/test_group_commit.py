@@ -48,7 +48,7 @@ def test_requests_waiting_behind_a_commit_share_the_next_one(
     sessions: sessionmaker[Session], key_id: str
 ) -> None:
     routine, urgent = GatedLane(), GatedLane()
-    committer = GroupCommitter(sessions, Lanes(routine, urgent))
+    committer = GroupCommitter(sessions, Lanes(routine, urgent), committers=1)
     with ThreadPoolExecutor(10) as pool:
         first = pool.submit(committer.accept, submission(key_id, "first"))
         wait_until(lambda: routine.batches, 10, "the first commit never published")
