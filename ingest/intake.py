@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ingest.schemas import FeedbackIn
+from models.bulk import bulk_insert
 from models.tables import Feedback, OutboxEntry, new_id, utcnow
 from pipelines.urgency.rules import needs_fast_lane
 
@@ -47,11 +48,12 @@ class Submission:
     idempotency_key: str | None = None
     feedback_id: str = field(default_factory=new_id)
     received_at: datetime = field(default_factory=utcnow)
+    # Red-flagged text travels in the fast lane (workers.chains); decided in the request's
+    # thread, so the committer, which serves every request of its process, does not.
+    urgent: bool = field(init=False)
 
-    @property
-    def urgent(self) -> bool:
-        """Red-flagged text travels in the fast lane (workers.chains)."""
-        return needs_fast_lane(self.data.text, self.data.language)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "urgent", needs_fast_lane(self.data.text, self.data.language))
 
     def request_hash(self) -> str | None:
         """A fingerprint of the body, to tell a retry from a reused key; only keyed
@@ -86,11 +88,27 @@ def _insert_new(session: Session) -> Insert:
 
 def store_submissions(session: Session, submissions: list[Submission]) -> list[Outcome]:
     """Insert every new submission and its outbox row; answer each one in order: accepted
-    (new, or the earlier item of the same idempotency key) or a conflict. The caller commits."""
+    (new, or the earlier item of the same idempotency key) or a conflict. The caller commits.
+
+    Rows without an idempotency key cannot conflict (their ids are new): they are copied
+    in bulk; keyed rows go through INSERT … ON CONFLICT DO NOTHING."""
     rows = [submission.row() for submission in submissions]
-    inserted = set(session.scalars(_insert_new(session).returning(FEEDBACK.c.id), rows))
-    if inserted:
-        session.execute(insert(OUTBOX), [{"feedback_id": fid} for fid in inserted])
+    plain = [row for row in rows if not row["idempotency_key"]]
+    keyed = [row for row in rows if row["idempotency_key"]]
+    bulk_insert(session, FEEDBACK, plain)
+    inserted = {row["id"] for row in plain}
+    if keyed:
+        inserted |= set(session.scalars(_insert_new(session).returning(FEEDBACK.c.id), keyed))
+    now = utcnow()
+    bulk_insert(
+        session,
+        OUTBOX,
+        [
+            {"feedback_id": row["id"], "created_at": now, "attempts": 0}
+            for row in rows
+            if row["id"] in inserted
+        ],
+    )
     earlier = _earlier_items(session, [s for s in submissions if s.feedback_id not in inserted])
     outcomes: list[Outcome] = []
     for submission, row in zip(submissions, rows, strict=True):

@@ -119,7 +119,10 @@ class OutboxEntry(Base):
     """A chain start that must reach the broker; written in the feedback's transaction."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "published_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "published_at", "created_at"),
+        Index("ix_outbox_feedback", "feedback_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     feedback_id: Mapped[str] = mapped_column(ForeignKey("feedback.id"))

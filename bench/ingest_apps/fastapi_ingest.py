@@ -24,12 +24,14 @@ from models.keys import find_key
 from models.settings import load_settings
 from models.tables import Feedback, OutboxEntry, new_id, utcnow
 from pipelines.urgency.rules import needs_fast_lane
+from workers.app import app as celery_app
 from workers.chains import CeleryPublisher
 
 log = logging.getLogger(__name__)
 
 settings = load_settings()
 sessions = make_session_factory(make_engine(settings.database_url))
+celery_app.conf.task_send_sent_event = False  # as ingest.app.get_app: no task-sent event per publish
 publisher = CeleryPublisher()
 bearer = HTTPBearer()
 app = FastAPI(title="CarePulse ingest, FastAPI version")

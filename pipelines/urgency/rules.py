@@ -102,10 +102,19 @@ _COMPILED: tuple[tuple[RuleSpec, dict[str, re.Pattern[str]]], ...] = tuple(
     for spec in RULES
 )
 
+
 # Which rules could match at all, before the exact (slow) patterns look: see screen.py.
-_SCREEN = RuleScreen(
-    [r"\b(?:" + "|".join(alt for lang in LANGUAGES for alt in getattr(spec, lang)) + r")\b" for spec in RULES]
-)
+def _screen(specs: list[RuleSpec]) -> RuleScreen:
+    """A screen over `specs`, each rule's patterns in every language as one alternative."""
+    return RuleScreen(
+        [
+            r"\b(?:" + "|".join(alt for lang in LANGUAGES for alt in getattr(spec, lang)) + r")\b"
+            for spec in specs
+        ]
+    )
+
+
+_SCREEN = _screen(list(RULES))
 
 _NEGATED, _RESOLVED_HIT, _HIT = 0, 1, 2  # outcomes of one match, worst to best
 _CLAUSE_BREAKS = frozenset(".,;:!?") | {"but", "mais", "pero", "and", "et", "y"}
@@ -236,7 +245,14 @@ def binding_level(hits: list[RuleHit]) -> str:
     return max_level(*(hit.level for hit in hits if not hit.rule.startswith("resolved_")))
 
 
+# The same screen over the critical and high rules only: what the fast lane asks about.
+_URGENT_SCREEN = _screen([spec for spec in RULES if spec.level in ("critical", "high")])
+
+
 def needs_fast_lane(text: str | None, language: str | None = None) -> bool:
-    """Whether the red flags alone (no model, about a millisecond) already call an item
-    critical or high, so that it jumps the queues; the pipeline decides its urgency later."""
-    return bool(text) and binding_level(red_flags(text, language)) in ("critical", "high")
+    """Whether the red flags alone (no model) already call an item critical or high, so
+    that it jumps the queues; the pipeline decides its urgency later. Most feedback trips
+    no urgent rule at all, which the screen tells in microseconds."""
+    if not text or not _URGENT_SCREEN.candidates(fold(text)):
+        return False
+    return binding_level(red_flags(text, language)) in ("critical", "high")

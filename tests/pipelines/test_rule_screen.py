@@ -67,3 +67,15 @@ def test_text_the_screen_cannot_speak_for_goes_through_every_rule() -> None:
 def test_a_red_flag_is_still_found_behind_the_screen() -> None:
     assert rules.needs_fast_lane("my father cannot breathe and nobody comes", "en")
     assert not rules.needs_fast_lane("The food was cold and the parking expensive", "en")
+
+
+def test_the_fast_lane_agrees_with_the_full_rules_on_the_corpus() -> None:
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(CORPUS.glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+    urgent = [text for text in texts if rules.binding_level(rules.red_flags(text)) in ("critical", "high")]
+    assert len(urgent) > 100
+    assert [text for text in texts if rules.needs_fast_lane(text)] == urgent
