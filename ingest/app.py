@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import falcon
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,11 +28,6 @@ from pipelines.oncall import Roster
 from pipelines.reminders.policy import ReminderPolicy
 from workers.app import app as celery_app
 from workers.chains import CeleryPublisher
-
-# The GIL passes between threads every 5 ms by default: the group committer, back from
-# each database or broker round trip, would wait that long behind request threads that
-# parse JSON, a dozen times per commit. A shorter turn keeps the committer moving.
-SWITCH_INTERVAL = 0.0005
 
 
 class BrokerPublisher(ChannelPublisher, Pingable, QueueGauge):
@@ -90,5 +83,4 @@ def get_app() -> falcon.App:
     # Ingest publishes at the rate patients write: a task-sent event per chain would double
     # its broker writes, and Flower sees every task anyway once a worker receives it.
     celery_app.conf.task_send_sent_event = False
-    sys.setswitchinterval(SWITCH_INTERVAL)
     return create_app(settings, make_session_factory(make_engine(settings.database_url)), CeleryPublisher())
