@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models.db import session_scope
 from models.oncall import Escalation
@@ -84,10 +84,18 @@ def _claim(session: Session, alert_id: int, now: datetime, lease: timedelta) -> 
     return "claimed", earlier
 
 
-def _is_first_page(session: Session, alert: Alert) -> bool:
-    """A page of the first tier paged for its item, not an escalation to a later one."""
-    first = session.scalar(select(func.min(Alert.tier)).where(Alert.feedback_id == alert.feedback_id))
-    return first is None or alert.tier <= first
+def _claimed_page(session: Session, alert_id: int) -> tuple[Alert, Feedback, str | None, bool]:
+    """The alert, its item, the item's ack code and whether the alert belongs to the first
+    tier paged for its item (not an escalation to a later one), in one query."""
+    other = aliased(Alert)
+    first_tier = select(func.min(other.tier)).where(other.feedback_id == Alert.feedback_id).scalar_subquery()
+    alert, item, code, first = session.execute(
+        select(Alert, Feedback, Escalation.ack_code, first_tier)
+        .join(Feedback, Feedback.id == Alert.feedback_id)
+        .outerjoin(Escalation, Escalation.feedback_id == Alert.feedback_id)
+        .where(Alert.id == alert_id)
+    ).one()
+    return alert, item, code, first is None or alert.tier <= first
 
 
 def deliver_alerts(
@@ -107,9 +115,7 @@ def deliver_alerts(
         if state != "claimed":
             continue
         with session_scope(sessions) as session:
-            alert = session.get(Alert, alert_id)
-            item = session.get(Feedback, alert.feedback_id)
-            code = session.scalar(select(Escalation.ack_code).where(Escalation.feedback_id == item.id))
+            alert, item, code, first_page = _claimed_page(session, alert_id)
             result = attempt(
                 session, sender, alert_message(alert, item, code or "-", policy), uncertain_since
             )
@@ -118,7 +124,6 @@ def deliver_alerts(
             alert.status = "sending" if result.uncertain else result.status
             alert.error = result.error
             alert.provider_id = result.provider_id or alert.provider_id
-            first_page = _is_first_page(session, alert)
             count_send(alert.channel, "page" if first_page else "escalation", result.status)
             if result.status == "sent":
                 alert.sent_at = clock()

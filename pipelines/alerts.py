@@ -127,8 +127,11 @@ def route_feedback(
         .where(Feedback.id.in_(feedback_ids), UrgencyDecision.level.in_(("critical", "high")))
     ).all()
     to_send: list[int] = []
+    tiers: dict[str | None, list[Recipient]] = {}  # one roster read per department, not per item
     for item, decision in rows:
-        first = roster.first_tier(session, item.department, now)
+        if item.department not in tiers:
+            tiers[item.department] = roster.first_tier(session, item.department, now)
+        first = tiers[item.department]
         if decision.level == "critical":
             open_escalation(session, item, first[0].tier, now, policy)
             to_send += [alert.id for alert in ensure_alerts(session, item, "critical", first, policy)]

@@ -54,7 +54,8 @@ def claim_stalled(session: Session, older_than: timedelta, limit: int) -> list[O
         .join(Feedback, Feedback.id == OutboxEntry.feedback_id)
         .where(
             Feedback.status.in_(("received", "processing")),
-            Feedback.received_at >= now - STALL_HORIZON,
+            # Received before it was published: the index reads only items old enough to count.
+            Feedback.received_at.between(now - STALL_HORIZON, now - older_than),
             OutboxEntry.published_at.between(now - STALL_HORIZON, now - older_than),
         )
     )

@@ -1,10 +1,15 @@
-"""The analysis stage: one `analyses` row per feedback, whatever runs twice."""
+"""The analysis stage: one `analyses` row per feedback, whatever runs twice.
+
+A batch costs three statements (read, insert, status update) whatever its size: the
+items are read as plain columns and the analyses inserted in one multi-row INSERT,
+without building an ORM object per row.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from models.llm import LlmFallback
@@ -36,7 +41,10 @@ def record_fallback(session: Session, feedback_id: str, reason: str) -> None:
 
 
 def mark_processing(session: Session, rows: list[Feedback]) -> None:
-    pending = [item.id for item in rows if item.status == "received"]
+    set_processing(session, [item.id for item in rows if item.status == "received"])
+
+
+def set_processing(session: Session, pending: list[str]) -> None:
     if pending:
         session.execute(update(Feedback).where(Feedback.id.in_(pending)).values(status="processing"))
 
@@ -51,13 +59,32 @@ def analyze_feedback(session: Session, feedback_ids: list[str], analyzer: Analyz
     Ids of rows that do not exist (a stale message) are dropped so the next stage
     never sees them.
     """
-    rows = session.scalars(select(Feedback).where(Feedback.id.in_(feedback_ids))).all()
-    done = already_analyzed(session, feedback_ids)
-    for item in rows:
-        if item.id not in done:
-            result = analyzer.analyze(item.text, language=item.language, rating=item.rating, emoji=item.emoji)
-            store_analysis(session, item.id, result, analyzer.name)
-    mark_processing(session, list(rows))
-    session.flush()
-    known = {item.id for item in rows}
+    rows = session.execute(
+        select(
+            Feedback.id,
+            Feedback.text,
+            Feedback.language,
+            Feedback.rating,
+            Feedback.emoji,
+            Feedback.status,
+            Analysis.id.label("analysis_id"),
+        )
+        .outerjoin(Analysis, Analysis.feedback_id == Feedback.id)
+        .where(Feedback.id.in_(feedback_ids))
+    ).all()
+    new = [
+        {
+            "feedback_id": row.id,
+            **analysis_columns(
+                analyzer.analyze(row.text, language=row.language, rating=row.rating, emoji=row.emoji),
+                analyzer.name,
+            ),
+        }
+        for row in rows
+        if row.analysis_id is None
+    ]
+    if new:
+        session.execute(insert(Analysis), new)
+    set_processing(session, [row.id for row in rows if row.status == "received"])
+    known = {row.id for row in rows}
     return [fid for fid in feedback_ids if fid in known]

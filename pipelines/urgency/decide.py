@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.urgency.features import make_features
-from pipelines.urgency.model import UrgencyModel
-from pipelines.urgency.rules import binding_level, max_level, red_flags
+from pipelines.urgency.model import ModelVerdict, UrgencyModel
+from pipelines.urgency.rules import RuleHit, binding_level, max_level, red_flags
 
 RULES_VERSION = "rules-1"
 LEVEL_SCORES = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 0.95}
@@ -47,18 +47,40 @@ def _sentiment_floor(item: UrgencyInput) -> str | None:
 
 
 def decide_urgency(item: UrgencyInput, model: UrgencyModel | None = None) -> UrgencyResult:
-    hits = red_flags(item.text, item.language)
+    return decide_urgencies([item], model)[0]
+
+
+def decide_urgencies(items: list[UrgencyInput], model: UrgencyModel | None = None) -> list[UrgencyResult]:
+    """Each item decided as `decide_urgency` would, with one model call for all of them
+    (its per-call cost is paid once per batch)."""
+    hits = [red_flags(item.text, item.language) for item in items]
+    hints = [item.urgency_hint if item.urgency_hint in LEVEL_SCORES else None for item in items]
+    verdicts: list[ModelVerdict | None] = [None] * len(items)
+    if model is not None and items:
+        features = [
+            make_features(
+                item.text, item.language, item.rating, item.channel, item.sentiment_score, hint, found
+            )
+            for item, hint, found in zip(items, hints, hits, strict=True)
+        ]
+        verdicts = list(model.predict(features))
+    return [
+        _decide(item, found, hint, verdict, model)
+        for item, found, hint, verdict in zip(items, hits, hints, verdicts, strict=True)
+    ]
+
+
+def _decide(
+    item: UrgencyInput,
+    hits: list[RuleHit],
+    hint: str | None,
+    verdict: ModelVerdict | None,
+    model: UrgencyModel | None,
+) -> UrgencyResult:
     reasons = [hit.reason for hit in hits]
     ruled = binding_level(hits) if model is not None else max_level(*(hit.level for hit in hits))
-    hint = item.urgency_hint if item.urgency_hint in LEVEL_SCORES else None
-    learned: str | None = None
-    if model is not None:
-        features = make_features(
-            item.text, item.language, item.rating, item.channel, item.sentiment_score, hint, hits
-        )
-        verdict = model.predict([features])[0]
-        learned = verdict.level
-    else:
+    learned = verdict.level if verdict is not None else None
+    if model is None:
         floor = _sentiment_floor(item)
         if floor:
             reasons.append("strongly negative feedback")
@@ -66,7 +88,7 @@ def decide_urgency(item: UrgencyInput, model: UrgencyModel | None = None) -> Urg
     level = max_level(ruled, hint, learned)
     if hint and level == hint and level != ruled:
         reasons.append(f"analyzer hint: {hint}")
-    if learned and level == learned and level != ruled:
+    if verdict is not None and level == learned and level != ruled:
         reasons.append(f"model: {learned} (p={verdict.probabilities[learned]:.2f})")
     score = LEVEL_SCORES[level]
     if level == "low":

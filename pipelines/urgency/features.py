@@ -9,10 +9,11 @@ arrive; character n-grams survive typos, missing accents and transcription noise
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
@@ -23,6 +24,7 @@ from pipelines.urgency.rules import RuleHit, fold
 
 WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**19
+MAX_REMEMBERED_NGRAMS = 2**20  # per block: bounds a long-lived worker's memory
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,10 @@ def feature_pipeline(classifier: Any) -> Pipeline:
 class RowEncoder:
     """The fitted feature union for one row at a time, without scikit-learn's per-call
     validation (several milliseconds): the same hashing, sublinear tf-idf, l2 norm and
-    metadata columns, checked against `FeatureUnion.transform` by the tests."""
+    metadata columns, checked against `FeatureUnion.transform` by the tests.
+
+    Each distinct n-gram of a text is hashed once (a per-block dict remembers its column,
+    since n-grams repeat across texts) and the weights are computed with numpy."""
 
     def __init__(self, union: FeatureUnion) -> None:
         self._text_blocks = []
@@ -131,30 +136,44 @@ class RowEncoder:
                 offset += len(self._vocabulary)
                 continue
             hasher, tfidf = pipe[1], pipe[2]
-            self._text_blocks.append((offset, hasher.build_analyzer(), hasher.n_features, tfidf.idf_))
+            columns: dict[str, int] = {}
+            self._text_blocks.append(
+                (offset, hasher.build_analyzer(), hasher.n_features, tfidf.idf_, columns)
+            )
             offset += hasher.n_features
         self.width = offset
 
-    def encode(self, row: UrgencyFeatures) -> dict[int, float]:
-        """Column index → value for one row."""
-        columns: dict[int, float] = {}
-        for offset, analyze, n_features, idf in self._text_blocks:
+    def encode(self, row: UrgencyFeatures) -> tuple[np.ndarray, np.ndarray]:
+        """The row's non-zero columns and their values (a column may appear only once)."""
+        indices, values = [], []
+        for offset, analyze, n_features, idf, columns in self._text_blocks:
             counts: dict[int, int] = {}
-            for token in analyze(row.text):
-                index = _hash_index(token, n_features)
-                counts[index] = counts.get(index, 0) + 1
-            weights = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            columns.update({offset + i: w / norm for i, w in weights.items()})
+            for token, n in Counter(analyze(row.text)).items():
+                column = columns.get(token)
+                if column is None:
+                    column = columns[token] = _hash_index(token, n_features)
+                counts[column] = counts.get(column, 0) + n  # two n-grams may share a column
+            if len(columns) > MAX_REMEMBERED_NGRAMS:
+                columns.clear()
+            block = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[
+                block
+            ]
+            norm = math.sqrt(weights @ weights) or 1.0
+            indices.append(block + offset)
+            values.append(weights / norm)
+        meta_columns, meta_values = [], []
         for name, value in metas([row])[0].items():
             key = f"{name}={value}" if isinstance(value, str) else name
             column = self._vocabulary.get(key)
             if column is not None:
-                columns[self._meta_offset + column] = float(1.0 if isinstance(value, str) else value)
-        return columns
+                meta_columns.append(self._meta_offset + column)
+                meta_values.append(float(1.0 if isinstance(value, str) else value))
+        indices.append(np.array(meta_columns, dtype=np.int64))
+        values.append(np.array(meta_values, dtype=float))
+        return np.concatenate(indices), np.concatenate(values)
 
 
-@lru_cache(maxsize=2**20)  # n-grams repeat across texts; a lookup beats rehashing
 def _hash_index(token: str, n_features: int) -> int:
     """FeatureHasher's column for a token (signed murmurhash3, absolute value, modulo)."""
     h = murmurhash3_32(token, seed=0)

@@ -86,9 +86,7 @@ class UrgencyModel:
         encoder, weights = self._fast
         scores = np.empty((len(rows), len(classifier.classes_)))
         for n, row in enumerate(rows):
-            columns = encoder.encode(row)
-            indices = np.fromiter(columns.keys(), dtype=np.int64, count=len(columns))
-            values = np.fromiter(columns.values(), dtype=float, count=len(columns))
+            indices, values = encoder.encode(row)
             scores[n] = values @ weights[indices] + classifier.intercept_
         probabilities = expit(scores)
         return probabilities / probabilities.sum(axis=1, keepdims=True)
