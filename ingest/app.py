@@ -56,7 +56,12 @@ def create_app(
     app.add_route(
         "/v1/feedback",
         FeedbackCollection(
-            auth, session_factory, publisher, settings.max_body_bytes, FeedbackList(auth, session_factory)
+            auth,
+            session_factory,
+            publisher,
+            settings.max_body_bytes,
+            FeedbackList(auth, session_factory),
+            settings.publish_window_ms / 1000,
         ),
     )
     app.add_route("/v1/feedback/export.csv", FeedbackExport(auth, session_factory))

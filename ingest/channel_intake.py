@@ -36,40 +36,20 @@ def publish_after_commit(
     publish: Callable[[list[str]], None], factory: sessionmaker[Session], feedback_ids: list[str]
 ) -> None:
     """Start the chains and mark their outbox rows; any failure is left to the relay."""
-    if publish_or_defer(publish, feedback_ids):
-        mark_published_now(factory, feedback_ids)
-
-
-def mark_published_now(factory: sessionmaker[Session], feedback_ids: list[str]) -> None:
-    """`mark_items_published` in a transaction of its own; a failure is left to the relay."""
     if not feedback_ids:
         return
-    try:
-        with session_scope(factory) as session:
-            mark_items_published(session, feedback_ids)
-    except Exception as exc:  # noqa: BLE001 - the relay republishes; stages are idempotent
-        log.warning("could not mark outbox rows published: %s", type(exc).__name__)
-
-
-def publish_or_defer(publish: Callable[[list[str]], None], feedback_ids: list[str]) -> bool:
-    """Start the chains; False (and logged) when the broker refused, for the relay to retry."""
-    if not feedback_ids:
-        return False
     try:
         publish(feedback_ids)
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves it to the relay
         log.warning("publish deferred to the outbox relay: %s", type(exc).__name__)
-        return False
-    return True
-
-
-def mark_items_published(session: Session, feedback_ids: list[str]) -> None:
-    """Tell the relay, in the caller's transaction, that these items reached the broker."""
-    if not feedback_ids:
         return
     outbox = OutboxEntry.__table__  # Core: no ORM session bookkeeping for a plain UPDATE
-    session.execute(
-        update(outbox)
-        .where(outbox.c.feedback_id.in_(feedback_ids), outbox.c.published_at.is_(None))
-        .values(published_at=utcnow())
-    )
+    try:
+        with session_scope(factory) as session:
+            session.execute(
+                update(outbox)
+                .where(outbox.c.feedback_id.in_(feedback_ids), outbox.c.published_at.is_(None))
+                .values(published_at=utcnow())
+            )
+    except Exception as exc:  # noqa: BLE001 - the relay republishes; stages are idempotent
+        log.warning("could not mark outbox rows published: %s", type(exc).__name__)

@@ -38,9 +38,12 @@ class FeedbackCollection:
         publisher: Publisher,
         max_body_bytes: int,
         lister: FeedbackList,
+        publish_window: float,
     ) -> None:
         self._auth = auth
-        self._committer = GroupCommitter(sessions, Lanes(publisher.publish, publisher.publish_urgent))
+        self._committer = GroupCommitter(
+            sessions, Lanes(publisher.publish, publisher.publish_urgent), window=publish_window
+        )
         self._limit = max_body_bytes
         self._lister = lister
 

@@ -2,16 +2,12 @@
 
 A request thread hands its validated submission to its process's committer and waits.
 The committer takes everything waiting (up to `max_batch`), inserts the rows and their
-outbox rows in one transaction, commits, publishes one chain per lane, and only then
-wakes the requests: a 202 still means committed and published. While one commit is in
-flight the next requests queue up, so under load a commit carries tens of items for one
-PostgreSQL round trip, one WAL flush and one broker message; a lone item commits at
-once, without waiting for company.
-
-Marking the outbox rows published rides in the next batch's transaction when requests
-are already waiting, and runs at once (before answering) when none are. If that next
-transaction fails, the marks go with it and the relay publishes those items again: the
-stages are idempotent, so that costs work, not correctness.
+outbox rows in one transaction, commits, and only then wakes the requests: a 202 still
+means committed. While one commit is in flight the next requests queue up, so under
+load a commit carries tens of items for one PostgreSQL round trip and one WAL flush; a
+lone item commits at once, without waiting for company. Red-flagged items are published
+before their requests are answered; routine ones join a publish window
+(ingest.publish_window), so that the workers get chains worth their per-task cost.
 """
 
 from __future__ import annotations
@@ -24,8 +20,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.channel_intake import mark_items_published, mark_published_now, publish_or_defer
+from ingest.channel_intake import publish_after_commit
 from ingest.intake import Accepted, IdempotencyConflict, Outcome, Submission, store_submissions
+from ingest.publish_window import PublishWindow
 from models import log_context
 from models.db import session_scope
 
@@ -57,9 +54,11 @@ class GroupCommitter:
         lanes: Lanes,
         max_batch: int = MAX_BATCH,
         committers: int = COMMITTERS,
+        window: float = 0.0,
     ) -> None:
         self._sessions = sessions
-        self._lanes = lanes
+        self._urgent = lanes.urgent
+        self._routine = PublishWindow(lanes.routine, sessions, window)
         self._max_batch = max_batch
         self._committers = committers
         self._waiting: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
@@ -88,9 +87,8 @@ class GroupCommitter:
         return self._waiting.qsize()
 
     def _run(self) -> None:
-        unmarked: list[str] = []
         while (batch := self._next_batch()) is not None:
-            unmarked = self._commit(batch, unmarked)
+            self._commit(batch)
 
     def _next_batch(self) -> list[_Waiting] | None:
         """Whatever is waiting, after waiting for at least one; None once idle."""
@@ -109,30 +107,20 @@ class GroupCommitter:
                 break
         return batch
 
-    def _commit(self, batch: list[_Waiting], unmarked: list[str]) -> list[str]:
-        """Commit, publish and answer `batch`, marking `unmarked` (published by the batch
-        before) on the way; return what this batch published and left unmarked."""
+    def _commit(self, batch: list[_Waiting]) -> None:
         try:
             with session_scope(self._sessions) as session:
-                mark_items_published(session, unmarked)
                 outcomes = store_submissions(session, [waiting.submission for waiting in batch])
         except Exception as exc:  # noqa: BLE001 - every request of the batch answers with it
             for waiting in batch:
                 waiting.answer.set_exception(exc)
-            return []
+            return
         created = [o for o in outcomes if isinstance(o, Accepted) and o.created]
-        published: list[str] = []
         log_context.bind(**log_context.correlation(o.feedback_id for o in created))
         try:
-            for lane, urgent in ((self._lanes.urgent, True), (self._lanes.routine, False)):
-                ids = [o.feedback_id for o in created if o.urgent is urgent]
-                if publish_or_defer(lane, ids):
-                    published += ids
-            if self._waiting.empty():
-                mark_published_now(self._sessions, published)
-                published = []
+            publish_after_commit(self._urgent, self._sessions, [o.feedback_id for o in created if o.urgent])
+            self._routine.add([o.feedback_id for o in created if not o.urgent])
         finally:
             log_context.clear()
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.answer.set_result(outcome)
-        return published

@@ -116,6 +116,7 @@ class Settings:
     visibility_timeout: int = 3600
     outbox_sweep_seconds: int = 5
     outbox_grace_seconds: int = 10
+    publish_window_ms: int = 200
     max_body_bytes: int = 64 * 1024
     key_cache_seconds: int = 30
     oncall_sms_to: str = "on-call"
@@ -214,6 +215,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         visibility_timeout=visibility,
         outbox_sweep_seconds=sweep,
         outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", 10, minimum=0),
+        publish_window_ms=_int(env, "PUBLISH_WINDOW_MS", 200, minimum=0),
         max_body_bytes=_int(env, "MAX_FEEDBACK_BYTES", 64 * 1024, minimum=1024),
         key_cache_seconds=_int(env, "KEY_CACHE_SECONDS", 30, minimum=0),
         oncall_sms_to=env.get("ONCALL_SMS_TO") or "on-call",

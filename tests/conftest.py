@@ -18,6 +18,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 # Celery reads its configuration at import: point it at the test Redis first.
 os.environ["REDIS_URL"] = REDIS_URL
+# In-process apps publish each commit before answering, so a test never meets the
+# late chain of another; the roles the suites start as processes get the production window.
+os.environ.setdefault("PUBLISH_WINDOW_MS", "0")
 os.environ.setdefault("CAREPULSE_VAR_DIR", tempfile.mkdtemp(prefix="carepulse-test-var-"))
 
 import pytest  # noqa: E402

@@ -1,5 +1,6 @@
 """Group commit: requests that arrive while a commit is in flight share the next one,
-and every request still answers only once its item is committed and published."""
+every request answers only once its item is committed (a red-flagged one once it is
+published too), and routine items committed close together share one chain."""
 
 from __future__ import annotations
 
@@ -47,32 +48,56 @@ def submission(key_id: str, text: str, idempotency_key: str | None = None) -> Su
 def test_requests_waiting_behind_a_commit_share_the_next_one(
     sessions: sessionmaker[Session], key_id: str
 ) -> None:
+    """Red-flagged items, so that each commit publishes before it answers: the gate holds
+    the first commit in its publish while the others queue."""
     routine, urgent = GatedLane(), GatedLane()
     committer = GroupCommitter(sessions, Lanes(routine, urgent), committers=1)
+    cry = "my mother collapsed and is not breathing"
     with ThreadPoolExecutor(10) as pool:
-        first = pool.submit(committer.accept, submission(key_id, "first"))
-        wait_until(lambda: routine.batches, 10, "the first commit never published")
-        rest = [pool.submit(committer.accept, submission(key_id, f"item {n}")) for n in range(9)]
+        first = pool.submit(committer.accept, submission(key_id, cry))
+        wait_until(lambda: urgent.batches, 10, "the first commit never published")
+        rest = [pool.submit(committer.accept, submission(key_id, f"{cry} ({n})")) for n in range(9)]
         wait_until(lambda: committer.waiting == 9, 10, "the requests never queued")
         assert not any(future.done() for future in [first, *rest])  # nobody answered before publishing
-        routine.open.set()
+        urgent.open.set()
         answers = [future.result(timeout=30) for future in [first, *rest]]
-    assert [len(batch) for batch in routine.batches] == [1, 9]
-    assert sorted(a.feedback_id for a in answers) == sorted(fid for batch in routine.batches for fid in batch)
+    assert [len(batch) for batch in urgent.batches] == [1, 9]
+    assert sorted(a.feedback_id for a in answers) == sorted(fid for batch in urgent.batches for fid in batch)
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Feedback)) == 10
         published = session.scalars(select(OutboxEntry.published_at)).all()
     assert len(published) == 10 and all(published)
-    assert urgent.batches == []
+    assert routine.batches == []
+
+
+def test_routine_items_of_one_window_share_one_chain(sessions: sessionmaker[Session], key_id: str) -> None:
+    routine, urgent = GatedLane(), GatedLane()
+    routine.open.set()
+    committer = GroupCommitter(sessions, Lanes(routine, urgent), window=1.0)
+    ids = [
+        committer.accept(submission(key_id, f"the parking was expensive ({n})")).feedback_id for n in range(5)
+    ]
+    with sessions() as session:  # answered once committed: in the database, not yet published
+        assert session.scalar(select(func.count()).select_from(Feedback)) == 5
+    wait_until(lambda: routine.batches, 10, "the window never published")
+    assert routine.batches == [ids]
+    wait_until(lambda: all(published_at(sessions)), 10, "the outbox rows were never marked published")
+
+
+def published_at(sessions: sessionmaker[Session]) -> list[object]:
+    with sessions() as session:
+        return list(session.scalars(select(OutboxEntry.published_at)))
 
 
 def test_a_red_flag_in_the_batch_goes_to_the_fast_lane(sessions: sessionmaker[Session], key_id: str) -> None:
     routine, urgent = GatedLane(), GatedLane()
     routine.open.set()
     urgent.open.set()
-    committer = GroupCommitter(sessions, Lanes(routine, urgent))
+    committer = GroupCommitter(sessions, Lanes(routine, urgent), window=0.05)
     help_id = committer.accept(submission(key_id, "my mother collapsed and is not breathing")).feedback_id
+    assert urgent.batches == [[help_id]]  # published before the answer
     calm_id = committer.accept(submission(key_id, "the parking was expensive")).feedback_id
+    wait_until(lambda: routine.batches, 10, "the routine item was never published")
     assert urgent.batches == [[help_id]] and routine.batches == [[calm_id]]
 
 

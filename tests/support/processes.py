@@ -25,6 +25,7 @@ def role_env(database_url: str, redis_url: str, var_dir: Path, **extra: str) -> 
         OUTBOX_GRACE_SECONDS="1",
         KEY_CACHE_SECONDS="0",
         WORKER_METRICS_PORT="0",  # tests that scrape a worker give it a free port
+        PUBLISH_WINDOW_MS="200",  # production's, whatever the in-process tests use
     )
     env.update(extra)
     return env
