@@ -14,6 +14,15 @@ from pipelines.urgency.screen import RuleScreen, without_lookarounds
 CORPUS = Path(rules.__file__).parent / "corpus"
 
 
+def corpus_texts() -> list[str]:
+    return [
+        json.loads(line)["text"]
+        for path in sorted(CORPUS.glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+
+
 @pytest.mark.parametrize(
     ("pattern", "relaxed"),
     [
@@ -29,12 +38,7 @@ def test_lookarounds_are_dropped_and_nothing_else(pattern: str, relaxed: str) ->
 
 
 def test_every_rule_that_matches_a_corpus_text_is_a_candidate() -> None:
-    texts = [
-        json.loads(line)["text"]
-        for path in sorted(CORPUS.glob("*.jsonl"))
-        for line in path.read_text().splitlines()
-        if line.strip()
-    ]
+    texts = corpus_texts()
     assert len(texts) > 1000
     screen = RuleScreen(
         [
@@ -70,12 +74,7 @@ def test_a_red_flag_is_still_found_behind_the_screen() -> None:
 
 
 def test_the_fast_lane_agrees_with_the_full_rules_on_the_corpus() -> None:
-    texts = [
-        json.loads(line)["text"]
-        for path in sorted(CORPUS.glob("*.jsonl"))
-        for line in path.read_text().splitlines()
-        if line.strip()
-    ]
+    texts = corpus_texts()
     urgent = [text for text in texts if rules.binding_level(rules.red_flags(text)) in ("critical", "high")]
     assert len(urgent) > 100
     assert [text for text in texts if rules.needs_fast_lane(text)] == urgent
