@@ -34,7 +34,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -56,6 +55,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stack import machine, pg_schema_url  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from models.dead_letters import DeadLetter  # noqa: E402
 from models.tables import Analysis, Feedback, OutboxEntry, UrgencyDecision  # noqa: E402
@@ -98,26 +98,6 @@ def samples(flagged_share: float, count: int, seed: int = 7) -> list[Sample]:
             pool[flagged].append(Sample(row["text"], row["language"], row.get("rating"), flagged))
     rng = random.Random(seed)
     return [rng.choice(pool[rng.random() < flagged_share]) for _ in range(count)]
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return (
-        f"machine: {cpu}, {os.cpu_count()} cores, {platform.node()}, Python {platform.python_version()}, "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.2f}"
-    )
-
-
-def pg_schema_url(base: str, schema: str) -> str:
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -380,7 +360,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     args = parser.parse_args()
-    print(machine())
+    print(f"machine: {machine()}")
     batch_size = 1 if args.post == "single" else args.batch_size
     total = int(args.rate * args.seconds) if args.mode == "steady" else args.items
     items = samples(args.flagged_share, WARMUP_ITEMS + total)

@@ -27,9 +27,6 @@ from models import log_context
 from models.db import session_scope
 
 MAX_BATCH = 200
-# One committer per process: its round trips leave the CPU to the request threads, and
-# a second one would halve the batches and double the per-commit costs.
-COMMITTERS = 1
 IDLE_SECONDS = 5.0  # an idle committer thread ends (and lets its app be collected); the next POST starts one
 
 
@@ -53,17 +50,15 @@ class GroupCommitter:
         sessions: sessionmaker[Session],
         lanes: Lanes,
         max_batch: int = MAX_BATCH,
-        committers: int = COMMITTERS,
         window: float = 0.0,
     ) -> None:
         self._sessions = sessions
         self._urgent = lanes.urgent
         self._routine = PublishWindow(lanes.routine, sessions, window)
         self._max_batch = max_batch
-        self._committers = committers
         self._waiting: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._running = 0
+        self._running = False
 
     def accept(self, submission: Submission) -> Accepted:
         """Commit `submission` with whatever else is waiting. Raises IdempotencyConflict,
@@ -72,10 +67,10 @@ class GroupCommitter:
         with self._lock:
             self._waiting.put(waiting)
             if not self._running:
-                # Started here, not at creation: a forked gunicorn worker gets its own.
-                for _ in range(self._committers):
-                    threading.Thread(target=self._run, name="group-commit", daemon=True).start()
-                self._running = self._committers
+                # Started here, not at creation: a forked gunicorn worker gets its own. One
+                # per process: a second would halve the batches and double the per-commit costs.
+                threading.Thread(target=self._run, name="group-commit", daemon=True).start()
+                self._running = True
         outcome = waiting.answer.result()
         if isinstance(outcome, IdempotencyConflict):
             raise outcome
@@ -97,7 +92,7 @@ class GroupCommitter:
         except queue.Empty:
             with self._lock:
                 if self._waiting.empty():
-                    self._running -= 1
+                    self._running = False
                     return None
             batch = []
         while len(batch) < self._max_batch:

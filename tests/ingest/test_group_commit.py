@@ -51,7 +51,7 @@ def test_requests_waiting_behind_a_commit_share_the_next_one(
     """Red-flagged items, so that each commit publishes before it answers: the gate holds
     the first commit in its publish while the others queue."""
     routine, urgent = GatedLane(), GatedLane()
-    committer = GroupCommitter(sessions, Lanes(routine, urgent), committers=1)
+    committer = GroupCommitter(sessions, Lanes(routine, urgent))
     cry = "my mother collapsed and is not breathing"
     with ThreadPoolExecutor(10) as pool:
         first = pool.submit(committer.accept, submission(key_id, cry))
