@@ -2,5 +2,8 @@
 
 from celery import Celery
 
+from workers.exit_watchdog import ExitWatchdog
+
 app = Celery("carepulse")
 app.config_from_object("celeryconfig")
+app.steps["worker"].add(ExitWatchdog)

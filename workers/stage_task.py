@@ -7,7 +7,9 @@ replay` (pipelines/dead_letters.py). Pipeline stages also mark their items faile
 the error's class name (never the patient's text), so nothing fails silently.
 
 Transient: the database or broker is briefly unreachable. Everything else is a bug or
-bad data and fails at once.
+bad data and fails at once. A stage that gives up because the broker is unreachable fails
+nothing: its work is committed or rolled back, and the outbox relay publishes its items
+again once the broker is back (`pipelines.outbox.claim_stalled`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 from typing import Any
 
 from celery import Task
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models.tables import utcnow
@@ -73,6 +76,15 @@ class StageTask(RecordedTask):
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         feedback_ids = args[0] if args else kwargs.get("feedback_ids", [])
+        if isinstance(exc, BrokerUnreachable):
+            # Usually the next step's message, after the stage committed: failing the items
+            # here would stop a cry for help over a broker restart.
+            log.warning(
+                "task %s left %d items to the outbox relay: the broker is unreachable",
+                self.name,
+                len(feedback_ids),
+            )
+            return
         log.error("task %s gave up on %d items: %s", self.name, len(feedback_ids), type(exc).__name__)
         try:
             with runtime.task_session() as session:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from carepulse.private_redis import free_port, start_redis
 from models.tables import Feedback, OutboxEntry
-from tests.support.fault_system import ALL_QUEUES, fault_env, fault_system
+from tests.support.fault_system import ALL_QUEUES, BROKER_OUTAGE, fault_env, fault_system
 from tests.support.fault_table import FaultRow
 from tests.support.http import call
 from tests.support.polling import wait_until
@@ -24,7 +24,7 @@ def test_broker_down_at_ingest_loses_nothing(
     redis_process, redis_url = start_redis(data_dir, port)
     unpublished = OutboxEntry.published_at.is_(None)
     try:
-        with fault_system(fault_env(pg_url, redis_url, tmp_path)) as system:
+        with fault_system(fault_env(pg_url, redis_url, tmp_path, **BROKER_OUTAGE)) as system:
             system.start(system.worker(ALL_QUEUES, concurrency=2))
             kiosk = system.kiosk()
             kiosk.post_many(BEFORE)

@@ -15,7 +15,7 @@ import redis
 from carepulse.private_redis import free_port, start_redis
 from models.tables import OutboxEntry
 from tests.fakes.providers import fake_providers
-from tests.support.fault_system import fault_env, fault_system
+from tests.support.fault_system import BROKER_OUTAGE, fault_env, fault_system
 from tests.support.fault_table import FaultRow
 from tests.support.polling import wait_until
 
@@ -33,7 +33,7 @@ def test_redis_killed_and_restarted_mid_load(
     server, redis_url = start_redis(data_dir, port)
     try:
         with fake_providers() as providers:
-            env = fault_env(pg_url, redis_url, tmp_path, providers, email_provider=False)
+            env = fault_env(pg_url, redis_url, tmp_path, providers, email_provider=False, **BROKER_OUTAGE)
             with fault_system(env, providers) as system:
                 kiosk = system.busy_kiosk(WARM_UP)
                 with kiosk.posting(ITEMS - WARM_UP):

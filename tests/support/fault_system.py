@@ -53,6 +53,11 @@ AUDIO = Path(__file__).parents[1] / "fixtures" / "audio"
 SPOKEN = {True: AUDIO / "chest_pain_rms.webm", False: AUDIO / "kind_nurse_slt.webm"}  # by criticality
 TRIAGE_LINK = re.compile(r"[?&]item=([0-9a-f-]{36})")
 TERMINAL = frozenset({"analyzed", "failed"})
+# For cases that take the broker away: Celery's time limits (a second under the visibility
+# timeout) must outlast a reconnect (2 s, then 4 s, ...), as production's 300 s do. Shorter,
+# they fire on tasks that finished while the consumer reconnected, and the prefork pool
+# kills its own children (see workers/exit_watchdog.py).
+BROKER_OUTAGE = {"CELERY_VISIBILITY_TIMEOUT": "20"}
 SERIAL = itertools.count()  # numbers every text of the run: no case meets another's in a cache
 
 Page = tuple[str, str, str]  # (feedback id, channel, address)
