@@ -277,8 +277,11 @@ class FaultSystem:
             return done[stage](session)
 
     def settled(self, feedback_ids: list[str]) -> bool:
-        """Every item terminal, and every page of theirs created and sent or given up on."""
+        """Every item terminal, and every page of theirs created and sent or given up on,
+        in one snapshot: counted statement by statement, a page committed between two counts
+        could be missing from the open pages yet present among those paged."""
         with self.sessions() as session:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             known = _count(session, Feedback, Feedback.id.in_(feedback_ids))
             open_items = _count(
                 session, Feedback, Feedback.id.in_(feedback_ids), Feedback.status.not_in(TERMINAL)
