@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import statistics
 import sys
@@ -26,22 +25,21 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import redis
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stack import fresh_schema, machine  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
-from models.migrate import upgrade  # noqa: E402
 from models.tables import Alert, Analysis, Feedback, UrgencyDecision  # noqa: E402
 from tests.fakes.providers import fake_providers  # noqa: E402
 from tests.fakes.twilio_server import FakeTwilio  # noqa: E402
@@ -85,12 +83,6 @@ class Post:
     started: float  # time.time() just before the POST
     seconds: float  # until the 202 (or the error)
     feedback_id: str | None  # None when the POST failed
-
-
-def pg_schema_url(base: str, schema: str) -> str:
-    """The URL of `schema` alone, as tests/conftest.py builds it."""
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -328,20 +320,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args()
-    print(
-        f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-    schema = f"cp_bench_{uuid.uuid4().hex[:10]}"
-    url = pg_schema_url(args.database_url, schema)
+    print(f"machine: {machine()}")
     broker = redis.Redis.from_url(args.redis_url)
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    schema = ExitStack()
+    url = schema.enter_context(fresh_schema(args.database_url))
     try:
         broker.flushdb()
-        upgrade(url)
         with (
             tempfile.TemporaryDirectory(prefix="carepulse-bench-alert-") as tmp,
             fake_providers() as providers,
@@ -380,7 +364,7 @@ def main() -> None:
                 for role in roles.values():
                     role.start()
                 wait_healthy(base, timeout=60)
-                print(f"stack: gunicorn ingest 2 workers, pipeline and notify workers 2 each, beat; {schema}")
+                print("stack: gunicorn ingest 2 workers, pipeline and notify workers 2 each, beat")
                 warmup = warm_up(base, token, twilio)
                 cpu_before = cpu_seconds(roles)
                 posts = run_load(base, token, args.rate, args.seconds, args.critical_share)
@@ -401,9 +385,7 @@ def main() -> None:
         posted = {post.feedback_id: post.started for post in posts if post.feedback_id}
         stage_times(url, sorted(critical_ids), posted, {fid: min(times) for fid, times in sms.items()})
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        schema.close()
         broker.flushdb()
         broker.close()
     sys.exit(0 if passed else 1)

@@ -42,20 +42,20 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import redis
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import machine, pg_schema_url  # noqa: E402
+from bench.stack import fresh_schema, machine  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from models.dead_letters import DeadLetter  # noqa: E402
 from models.tables import Analysis, Feedback, OutboxEntry, UrgencyDecision  # noqa: E402
@@ -364,12 +364,9 @@ def main() -> None:
     batch_size = 1 if args.post == "single" else args.batch_size
     total = int(args.rate * args.seconds) if args.mode == "steady" else args.items
     items = samples(args.flagged_share, WARMUP_ITEMS + total)
-    schema = f"cp_throughput_{uuid.uuid4().hex[:8]}"
-    url = pg_schema_url(args.database_url, schema)
     broker = redis.Redis.from_url(args.redis_url)
-    admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    schema = ExitStack()
+    url = schema.enter_context(fresh_schema(args.database_url))
     engine = create_engine(url)
     passed = False
     try:
@@ -405,7 +402,7 @@ def main() -> None:
             poster = Poster(port, token, batch_size)
             print(
                 f"stack: gunicorn ingest x{args.ingest_workers}, workers {args.layout} x{args.concurrency}, "
-                f"beat; {schema}; {args.post} POSTs ({batch_size} items each)"
+                f"beat; {args.post} POSTs ({batch_size} items each)"
             )
             try:
                 roles["ingest"].start()
@@ -482,9 +479,7 @@ def main() -> None:
         )
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        schema.close()
         broker.flushdb()
         broker.close()
     sys.exit(0 if passed else 1)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -54,6 +53,7 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/ is not installed: the fakes are shared from the checkout
 
+from bench.stack import machine, pg_schema_url  # noqa: E402
 from models.contacts import Keyring  # noqa: E402
 from models.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
@@ -145,20 +145,6 @@ class SimClock:
     @property
     def stopped(self) -> bool:
         return self._seconds.value < 0
-
-
-def machine() -> str:
-    return (
-        f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"load average {os.getloadavg()[0]:.2f}"
-    )
-
-
-def pg_schema_url(base: str, schema: str) -> str:
-    """The URL of `schema` alone, as tests/conftest.py builds it."""
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
 @contextmanager
