@@ -32,13 +32,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-import redis
 from sqlalchemy import create_engine, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import fresh_schema, machine  # noqa: E402
+from bench.stack import flushed_redis, fresh_schema, machine  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from models.tables import Alert, Analysis, Feedback, UrgencyDecision  # noqa: E402
 from tests.fakes.providers import fake_providers  # noqa: E402
@@ -321,11 +320,10 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    broker = redis.Redis.from_url(args.redis_url)
-    schema = ExitStack()
-    url = schema.enter_context(fresh_schema(args.database_url))
+    resources = ExitStack()
+    resources.enter_context(flushed_redis(args.redis_url))
+    url = resources.enter_context(fresh_schema(args.database_url))
     try:
-        broker.flushdb()
         with (
             tempfile.TemporaryDirectory(prefix="carepulse-bench-alert-") as tmp,
             fake_providers() as providers,
@@ -385,9 +383,7 @@ def main() -> None:
         posted = {post.feedback_id: post.started for post in posts if post.feedback_id}
         stage_times(url, sorted(critical_ids), posted, {fid: min(times) for fid, times in sms.items()})
     finally:
-        schema.close()
-        broker.flushdb()
-        broker.close()
+        resources.close()
     sys.exit(0 if passed else 1)
 
 

@@ -42,7 +42,7 @@ from sqlalchemy import Engine, create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import Server, cpu_seconds, fresh_schema, machine  # noqa: E402
+from bench.stack import Server, cpu_seconds, flushed_redis, fresh_schema, machine  # noqa: E402
 from carepulse.cli import build_parser  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from carepulse.roles import fresh_metrics_dir, ingest_command  # noqa: E402
@@ -352,44 +352,39 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print(f"machine: {machine()}")
     body = check_body(BODY)
-    broker = redis.Redis.from_url(args.redis_url)
-    broker.flushdb()
-    try:
-        with (
-            fresh_schema(args.database_url) as url,
-            tempfile.TemporaryDirectory(prefix="carepulse-bench-ingest-") as tmp,
-        ):
-            var_dir = Path(tmp)
-            env = dict(os.environ)
-            env.update(
-                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-                DATABASE_URL=url,
-                REDIS_URL=args.redis_url,
-                CAREPULSE_VAR_DIR=str(var_dir),
-                RATE_LIMIT_PER_MINUTE=UNREACHABLE_RATE_LIMIT,
-            )
-            body_file = var_dir / "body.json"
-            body_file.write_text(body)
-            load = Load(
-                create_key_by_cli(env, "kiosk", "bench-ingest"), body_file, args.connections, args.wrk_threads
-            )
-            print(
-                f"load: wrk {args.wrk_threads} threads, {args.connections} connections, POST /v1/feedback "
-                f"{len(body.encode())} bytes; {args.warmup:g} s warm-up, {args.duration:g} s measured per server; "
-                f"{args.workers} worker processes each, gunicorn gthread {args.threads} threads"
-            )
-            engine = create_engine(url)
-            outcomes = []
-            try:
-                for contender in contenders(env, args.workers, args.threads):
-                    outcomes.append(
-                        measure(contender, load, engine, broker, var_dir, (args.warmup, args.duration))
-                    )
-            finally:
-                engine.dispose()
-    finally:
-        broker.flushdb()
-        broker.close()
+    with (
+        flushed_redis(args.redis_url) as broker,
+        fresh_schema(args.database_url) as url,
+        tempfile.TemporaryDirectory(prefix="carepulse-bench-ingest-") as tmp,
+    ):
+        var_dir = Path(tmp)
+        env = dict(os.environ)
+        env.update(
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            DATABASE_URL=url,
+            REDIS_URL=args.redis_url,
+            CAREPULSE_VAR_DIR=str(var_dir),
+            RATE_LIMIT_PER_MINUTE=UNREACHABLE_RATE_LIMIT,
+        )
+        body_file = var_dir / "body.json"
+        body_file.write_text(body)
+        load = Load(
+            create_key_by_cli(env, "kiosk", "bench-ingest"), body_file, args.connections, args.wrk_threads
+        )
+        print(
+            f"load: wrk {args.wrk_threads} threads, {args.connections} connections, POST /v1/feedback "
+            f"{len(body.encode())} bytes; {args.warmup:g} s warm-up, {args.duration:g} s measured per server; "
+            f"{args.workers} worker processes each, gunicorn gthread {args.threads} threads"
+        )
+        engine = create_engine(url)
+        outcomes = []
+        try:
+            for contender in contenders(env, args.workers, args.threads):
+                outcomes.append(
+                    measure(contender, load, engine, broker, var_dir, (args.warmup, args.duration))
+                )
+        finally:
+            engine.dispose()
     sys.exit(0 if report(outcomes) else 1)
 
 

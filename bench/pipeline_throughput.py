@@ -55,7 +55,7 @@ from sqlalchemy import Engine, create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import fresh_schema, machine  # noqa: E402
+from bench.stack import flushed_redis, fresh_schema, machine  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from models.dead_letters import DeadLetter  # noqa: E402
 from models.tables import Analysis, Feedback, OutboxEntry, UrgencyDecision  # noqa: E402
@@ -364,13 +364,12 @@ def main() -> None:
     batch_size = 1 if args.post == "single" else args.batch_size
     total = int(args.rate * args.seconds) if args.mode == "steady" else args.items
     items = samples(args.flagged_share, WARMUP_ITEMS + total)
-    broker = redis.Redis.from_url(args.redis_url)
-    schema = ExitStack()
-    url = schema.enter_context(fresh_schema(args.database_url))
+    resources = ExitStack()
+    broker = resources.enter_context(flushed_redis(args.redis_url))
+    url = resources.enter_context(fresh_schema(args.database_url))
     engine = create_engine(url)
     passed = False
     try:
-        broker.flushdb()
         with tempfile.TemporaryDirectory(prefix="carepulse-bench-throughput-") as tmp:
             var_dir = Path(tmp)
             env = dict(os.environ)
@@ -479,9 +478,7 @@ def main() -> None:
         )
     finally:
         engine.dispose()
-        schema.close()
-        broker.flushdb()
-        broker.close()
+        resources.close()
     sys.exit(0 if passed else 1)
 
 

@@ -47,13 +47,13 @@ from zoneinfo import ZoneInfo
 import redis
 import sendgrid
 import twilio
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/ is not installed: the fakes are shared from the checkout
 
-from bench.stack import machine, pg_schema_url  # noqa: E402
+from bench.stack import fresh_schema, machine  # noqa: E402
 from models.contacts import Keyring  # noqa: E402
 from models.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
@@ -163,18 +163,8 @@ def fresh_database(url: str) -> Iterator[str]:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    schema = f"cp_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        schema_url = pg_schema_url(url, schema)
-        upgrade(schema_url)
+    with fresh_schema(url) as schema_url:
         yield schema_url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def bench_settings(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
 from sqlalchemy import create_engine, text
 
 from models.migrate import upgrade
@@ -57,6 +58,19 @@ def fresh_schema(base_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def flushed_redis(url: str) -> Iterator[redis.Redis]:
+    """The bench's own Redis database, emptied before and after: no chain of one run is
+    left for the next."""
+    broker = redis.Redis.from_url(url)
+    broker.flushdb()
+    try:
+        yield broker
+    finally:
+        broker.flushdb()
+        broker.close()
 
 
 class Server:
