@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import flushed_redis, fresh_schema, machine  # noqa: E402
+from bench.stack import cpu_by_name, cpu_report, flushed_redis, fresh_schema, machine, percentile  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from models.tables import Alert, Analysis, Feedback, UrgencyDecision  # noqa: E402
 from tests.fakes.providers import fake_providers  # noqa: E402
@@ -50,7 +50,6 @@ TREND_SECONDS = 10.0
 WARMUP_ITEMS = 4  # enough that each pool process of both workers likely handles one
 WARMUP_SECONDS = 180.0  # the first score on a fresh schema trains the bootstrap model
 POST_THREADS = 8
-SHARED_PROCESSES = {"postgres": "PostgreSQL (all sessions)", "redis-server": "Redis (all clients)"}
 ONCALL_SMS = "+15550100"
 TRIAGE_ITEM = re.compile(r"/triage\?item=([0-9a-f-]{36})")
 TASK_DONE = re.compile(r"Task (\S+)\[[^\]]+\] succeeded in ([0-9.]+)s")
@@ -82,12 +81,6 @@ class Post:
     started: float  # time.time() just before the POST
     seconds: float  # until the 202 (or the error)
     feedback_id: str | None  # None when the POST failed
-
-
-def percentile(values: list[float], q: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def spread(values: list[float]) -> str:
@@ -229,45 +222,6 @@ def task_run_times(logs: list[Path]) -> None:
         print(f"  {name}: {spread(runs[name])}")
 
 
-def cpu_seconds(roles: dict[str, Role]) -> dict[str, float]:
-    """CPU seconds used so far by each role's process group, PostgreSQL and Redis (every
-    session, not only ours), this script, and the whole machine (busy, and total over all
-    cores), from /proc. A process that exits between two readings drops out of the count."""
-    groups = {role.process.pid: name for name, role in roles.items() if role.process}
-    ticks: dict[str, int] = defaultdict(int)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-        except OSError:  # the process ended meanwhile
-            continue
-        pid, comm = head.split(" (", 1)
-        fields = tail.split()
-        name = groups.get(int(fields[2])) or SHARED_PROCESSES.get(comm)
-        if int(pid) == os.getpid():
-            name = "this script"
-        if name:
-            ticks[name] += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
-    cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    ticks["machine total"] = sum(cpu)  # user nice system idle iowait irq softirq steal
-    ticks["machine busy"] = sum(cpu) - cpu[3] - cpu[4]
-    tick = os.sysconf("SC_CLK_TCK")
-    return {name: count / tick for name, count in ticks.items()}
-
-
-def cpu_report(before: dict[str, float], after: dict[str, float], items: int) -> None:
-    """Where the CPU went while the load ran and drained: the stages queue behind it."""
-    used = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in after}
-    cores = os.cpu_count() or 1
-    wall = used.pop("machine total") / cores
-    busy = used.pop("machine busy")
-    print(
-        f"CPU over {wall:.1f} s of load and drain (machine busy {busy / wall / cores:.0%} of {cores} cores):"
-    )
-    for name, seconds in used.items():
-        print(f"  {name}: {seconds:.1f} s ({seconds / items * 1000:.1f} ms per item posted)")
-    print(f"  everything else (other work on the machine): {busy - sum(used.values()):.1f} s")
-
-
 def report(posts: list[Post], warmup: set[str], sms: dict[str, list[float]], rate: float) -> bool:
     """Print the figures; True when the requirement holds."""
     ok = [post for post in posts if post.feedback_id is not None]
@@ -364,11 +318,11 @@ def main() -> None:
                 wait_healthy(base, timeout=60)
                 print("stack: gunicorn ingest 2 workers, pipeline and notify workers 2 each, beat")
                 warmup = warm_up(base, token, twilio)
-                cpu_before = cpu_seconds(roles)
+                cpu_before = cpu_by_name(roles)
                 posts = run_load(base, token, args.rate, args.seconds, args.critical_share)
                 critical_ids = {post.feedback_id for post in posts if post.critical and post.feedback_id}
                 wait_for_sms(twilio, critical_ids, max(post.started for post in posts) + DRAIN_SECONDS)
-                cpu_after = cpu_seconds(roles)
+                cpu_after = cpu_by_name(roles)
                 exited = [role for role in roles.values() if role.process and role.process.poll() is not None]
                 for role in exited:  # the temporary directory and its logs go at the end
                     tail = role.log_path.read_text(errors="replace")[-2000:]

@@ -37,7 +37,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -55,7 +54,7 @@ from sqlalchemy import Engine, create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import flushed_redis, fresh_schema, machine  # noqa: E402
+from bench.stack import cpu_by_name, cpu_report, flushed_redis, fresh_schema, machine, percentile  # noqa: E402
 from carepulse.private_redis import free_port  # noqa: E402
 from models.dead_letters import DeadLetter  # noqa: E402
 from models.tables import Analysis, Feedback, OutboxEntry, UrgencyDecision  # noqa: E402
@@ -72,7 +71,6 @@ DEPARTMENTS = ("ER", "cardiology", "maternity", "oncology", "pediatrics")
 STAGE_QUEUES = {"relay": "outbox.sweep", "asr": "feedback.transcribe", "llm": "feedback.analyze"}
 STAGE_QUEUES |= {"scoring": "feedback.score", "notify": "feedback.route"}
 FEEDBACK_QUEUES = ("asr", "llm", "scoring", "notify")
-SHARED_PROCESSES = {"postgres": "PostgreSQL (all sessions)", "redis-server": "Redis (all clients)"}
 TASK_DONE = re.compile(r"Task (\S+)\[[^\]]+\] succeeded in ([0-9.]+)s")
 WARMUP_ITEMS = 200
 WARMUP_SECONDS = 300.0  # the first score on a fresh schema trains the bootstrap model
@@ -98,12 +96,6 @@ def samples(flagged_share: float, count: int, seed: int = 7) -> list[Sample]:
             pool[flagged].append(Sample(row["text"], row["language"], row.get("rating"), flagged))
     rng = random.Random(seed)
     return [rng.choice(pool[rng.random() < flagged_share]) for _ in range(count)]
-
-
-def percentile(values: list[float], q: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 class Poster:
@@ -225,40 +217,6 @@ def wait_analyzed(engine: Engine, total: int, timeout: float, idle_timeout: floa
         ):
             return now
         time.sleep(POLL_SECONDS)
-
-
-def cpu_seconds(roles: dict[str, Role]) -> dict[str, float]:
-    """CPU seconds so far of each role's process group, PostgreSQL, Redis (every client,
-    not only ours), this script and the machine, from /proc."""
-    groups = {role.process.pid: name for name, role in roles.items() if role.process}
-    ticks: dict[str, int] = defaultdict(int)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        pid, comm = head.split(" (", 1)
-        fields = tail.split()
-        name = groups.get(int(fields[2])) or SHARED_PROCESSES.get(comm)
-        if int(pid) == os.getpid():
-            name = "load generator (this script)"
-        if name:
-            ticks[name] += sum(int(value) for value in fields[11:15])
-    cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    ticks["machine total"] = sum(cpu)
-    ticks["machine busy"] = sum(cpu) - cpu[3] - cpu[4]
-    return {name: count / os.sysconf("SC_CLK_TCK") for name, count in ticks.items()}
-
-
-def cpu_report(before: dict[str, float], after: dict[str, float], items: int) -> None:
-    used = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in after}
-    cores = os.cpu_count() or 1
-    wall = used.pop("machine total") / cores
-    busy = used.pop("machine busy")
-    print(f"CPU over {wall:.1f} s (machine busy {busy / wall / cores:.0%} of {cores} cores), per item:")
-    for name, seconds in sorted(used.items(), key=lambda kv: -kv[1]):
-        print(f"  {name}: {seconds / items * 1000:.2f} ms ({seconds:.1f} s)")
-    print(f"  everything else on the machine: {(busy - sum(used.values())) / items * 1000:.2f} ms")
 
 
 def task_runs(logs: list[Path], since: dict[Path, int], items: int) -> None:
@@ -422,7 +380,7 @@ def main() -> None:
                     wait_analyzed(engine, 1, timeout=600)  # CPU is counted once they run, not while they boot
                     measured = total - counts(engine)["analyzed"]
                     offsets = {role.log_path: role.log_path.stat().st_size for role in workers.values()}
-                    cpu_before = cpu_seconds(roles)
+                    cpu_before = cpu_by_name(roles)
                     final = wait_analyzed(engine, total, timeout=3600)
                 else:
                     for role in workers.values():
@@ -434,7 +392,7 @@ def main() -> None:
                     print(f"warm-up: {WARMUP_ITEMS} items analyzed in {time.monotonic() - warm:.1f} s")
                     offsets = {role.log_path: role.log_path.stat().st_size for role in workers.values()}
                     since, started, measured = datetime.now(UTC), None, total
-                    cpu_before = cpu_seconds(roles)
+                    cpu_before = cpu_by_name(roles)
                     posting = poster.open_loop(items[WARMUP_ITEMS:], args.rate, first=WARMUP_ITEMS)
                     print(
                         f"posted {total} items in {posting:.1f} s ({total / posting:.0f}/s asked {args.rate:g}/s)"
@@ -442,7 +400,7 @@ def main() -> None:
                     final = wait_analyzed(engine, WARMUP_ITEMS + total, timeout=1800)
                 routed = wait_queues_empty(broker, timeout=600)
                 print(f"feedback queues empty (routing done) {routed:.1f} s after the last item was analyzed")
-                cpu_after = cpu_seconds(roles)
+                cpu_after = cpu_by_name(roles)
                 exited = [
                     name for name, role in roles.items() if role.process and role.process.poll() is not None
                 ]

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +21,11 @@ import redis
 from sqlalchemy import create_engine, text
 
 from models.migrate import upgrade
+from tests.support.processes import Role
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SHARED = {"postgres": "PostgreSQL (all sessions)", "redis-server": "Redis (all clients)"}
 
 
 def machine() -> str:
@@ -133,17 +138,63 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def cpu_seconds(selected: Callable[[int, str], bool]) -> float:
-    """User and system CPU seconds, reaped children included, of the live processes for
-    which `selected(process_group_id, command_name)` is true. A process that exits between
-    two readings drops out of the count."""
-    ticks = 0
+def _process_ticks() -> Iterator[tuple[int, int, str, int]]:
+    """(pid, process group, command, CPU ticks with reaped children) of every live process.
+    A process that exits between two readings drops out of the count."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, tail = stat.read_text().rsplit(")", 1)
         except OSError:  # the process ended meanwhile
             continue
+        pid, command = head.split(" (", 1)
         fields = tail.split()
-        if selected(int(fields[2]), head.split(" (", 1)[1]):
-            ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        yield (
+            int(pid),
+            int(fields[2]),
+            command,
+            sum(int(value) for value in fields[11:15]),
+        )  # utime stime cutime cstime
+
+
+def cpu_seconds(selected: Callable[[int, str], bool]) -> float:
+    """User and system CPU seconds of the live processes for which
+    `selected(process_group_id, command_name)` is true."""
+    ticks = sum(ticks for _pid, group, command, ticks in _process_ticks() if selected(group, command))
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_name(roles: Mapping[str, Role]) -> dict[str, float]:
+    """CPU seconds so far of each running role's process group, of PostgreSQL and Redis
+    (every client, not only ours), of this script, and of the whole machine ("machine
+    total" over all cores, "machine busy"), for `cpu_report`."""
+    groups = {role.process.pid: name for name, role in roles.items() if role.process}
+    ticks: dict[str, int] = defaultdict(int)
+    for pid, group, command, used in _process_ticks():
+        name = (
+            "load generator (this script)" if pid == os.getpid() else groups.get(group) or SHARED.get(command)
+        )
+        if name:
+            ticks[name] += used
+    cpu = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    ticks["machine total"] = sum(cpu)  # user nice system idle iowait irq softirq steal
+    ticks["machine busy"] = sum(cpu) - cpu[3] - cpu[4]
+    return {name: count / os.sysconf("SC_CLK_TCK") for name, count in ticks.items()}
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], items: int) -> None:
+    """Where the CPU went between two `cpu_by_name` readings, per item, biggest first."""
+    used = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in after}
+    cores = os.cpu_count() or 1
+    wall = used.pop("machine total") / cores
+    busy = used.pop("machine busy")
+    print(f"CPU over {wall:.1f} s (machine busy {busy / wall / cores:.0%} of {cores} cores), per item:")
+    for name, seconds in sorted(used.items(), key=lambda kv: -kv[1]):
+        print(f"  {name}: {seconds / items * 1000:.2f} ms ({seconds:.1f} s)")
+    print(f"  everything else on the machine: {(busy - sum(used.values())) / items * 1000:.2f} ms")
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (1-99) of `values`."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
