@@ -1,7 +1,8 @@
-"""Sending alert rows, each in short transactions of its own.
+"""Sending alert rows: a batch is claimed in one transaction, each page sent and recorded in
+one of its own.
 
 An alert is claimed (`sending`, with the time) and committed before the provider is
-called, then recorded. A worker killed in between leaves a claim behind: once the claim's
+called, then recorded; a claim is renewed before it could lapse during a provider call. A worker killed in between leaves a claim behind: once the claim's
 lease has passed, the next attempt first asks the provider whether the message went out
 (`Sender.find_sent`) and only sends if it did not, so a page reaches each recipient once.
 Where the provider cannot tell (SendGrid), the alert is sent again: at-least-once, never
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models.db import session_scope
@@ -72,21 +73,39 @@ def attempt(
         return Attempt("retry", error=str(exc), uncertain=isinstance(exc, DeliveryUncertain))
 
 
-def _claim(session: Session, alert_id: int, now: datetime, lease: timedelta) -> tuple[str, datetime | None]:
-    """('claimed', when an unrecorded earlier attempt began) | ('settled'|'in_flight', None)."""
-    alert = session.get(Alert, alert_id, with_for_update=True)
-    if alert is None or alert.status in SETTLED:
-        return "settled", None
-    earlier = alert.claimed_at if alert.status == "sending" else None
-    if earlier is not None and earlier > now - lease:
-        return "in_flight", None  # another worker may be talking to the provider right now
-    alert.status, alert.claimed_at, alert.attempts = "sending", now, alert.attempts + 1
-    return "claimed", earlier
+@dataclass(frozen=True)
+class PageLease:
+    """How long a claimed page counts as someone's (`length`), and the longest one page's
+    provider calls may take (`longest_send`: a lookup, then a send)."""
+
+    length: timedelta
+    longest_send: timedelta
+
+    def __post_init__(self) -> None:
+        if self.longest_send >= self.length:
+            raise ValueError("a page lease must outlast the longest send")
+
+    def runs_short(self, claimed_at: datetime, now: datetime) -> bool:
+        """Whether a page sent now might still be in the provider's hands when the claim lapses."""
+        return now + self.longest_send >= claimed_at + self.length
+
+
+@dataclass(frozen=True)
+class Page:
+    """A claimed alert with its message, ready to send and record."""
+
+    alert_id: int
+    channel: str
+    level: str
+    first: bool  # of the first tier paged for its item, not an escalation
+    received_at: datetime
+    message: OutboundMessage
+    uncertain_since: datetime | None  # when an unrecorded earlier attempt began
 
 
 _OTHER = aliased(Alert)
 # Built once: composing it (the alias, the aggregate) cost more CPU than running it.
-_PAGE = (
+_PAGES = (
     select(
         Alert,
         Feedback,
@@ -95,15 +114,81 @@ _PAGE = (
     )
     .join(Feedback, Feedback.id == Alert.feedback_id)
     .outerjoin(Escalation, Escalation.feedback_id == Alert.feedback_id)
+    .where(Alert.id.in_(bindparam("alert_ids", expanding=True)))
+    .order_by(Alert.id)  # one lock order: two workers claiming overlapping batches never deadlock
+    .with_for_update(of=Alert)
+)
+_MINE = (
+    select(Alert)
+    .where(Alert.id.in_(bindparam("alert_ids", expanding=True)))
+    .order_by(Alert.id)
+    .with_for_update()
+)
+_RECORD = (
+    update(Alert)
     .where(Alert.id == bindparam("alert_id"))
+    .values(
+        status=bindparam("new_status"),
+        error=bindparam("new_error"),
+        provider_id=func.coalesce(
+            bindparam("new_provider_id", type_=Alert.provider_id.type), Alert.provider_id
+        ),
+        sent_at=bindparam("new_sent_at", type_=Alert.sent_at.type),
+    )
+    .execution_options(synchronize_session=False)
 )
 
 
-def _claimed_page(session: Session, alert_id: int) -> tuple[Alert, Feedback, str | None, bool]:
-    """The alert, its item, the item's ack code and whether the alert belongs to the first
-    tier paged for its item (not an escalation to a later one), in one query."""
-    alert, item, code, first = session.execute(_PAGE, {"alert_id": alert_id}).one()
-    return alert, item, code, first is None or alert.tier <= first
+def _claim(
+    session: Session, alert_ids: list[int], now: datetime, lease: PageLease, policy: AlertPolicy
+) -> tuple[list[Page], list[int]]:
+    """Claim every alert of the batch that is neither settled nor in another worker's hands
+    (`sending` within its lease), in one statement; the pages claimed and the ids in flight."""
+    pages, in_flight = [], []
+    for alert, item, code, first_tier in session.execute(_PAGES, {"alert_ids": alert_ids}):
+        if alert.status in SETTLED:
+            continue
+        earlier = alert.claimed_at if alert.status == "sending" else None
+        if earlier is not None and earlier > now - lease.length:
+            in_flight.append(alert.id)  # another worker may be talking to the provider right now
+            continue
+        alert.status, alert.claimed_at, alert.attempts = "sending", now, alert.attempts + 1
+        first = first_tier is None or alert.tier <= first_tier
+        message = alert_message(alert, item, code or "-", policy)
+        pages.append(Page(alert.id, alert.channel, alert.level, first, item.received_at, message, earlier))
+    return pages, in_flight
+
+
+def _renew(session: Session, pages: list[Page], claimed_at: datetime, now: datetime) -> list[Page]:
+    """Refresh the claims still ours (unchanged since `claimed_at`); the pages they cover."""
+    ours = set()
+    for alert in session.scalars(_MINE, {"alert_ids": [page.alert_id for page in pages]}):
+        if alert.status == "sending" and alert.claimed_at == claimed_at:
+            alert.claimed_at = now
+            ours.add(alert.id)
+    return [page for page in pages if page.alert_id in ours]
+
+
+def _send(session: Session, sender: Sender, page: Page, clock: Callable[[], datetime]) -> Attempt:
+    """Send one page and record the outcome in the same transaction."""
+    result = attempt(session, sender, page.message, page.uncertain_since)
+    now = clock()
+    # A request the provider may have acted on (a timeout) keeps its claim: once the lease
+    # has passed, the next attempt asks the provider first, as after a crash.
+    session.execute(
+        _RECORD,
+        {
+            "alert_id": page.alert_id,
+            "new_status": "sending" if result.uncertain else result.status,
+            "new_error": result.error,
+            "new_provider_id": result.provider_id,
+            "new_sent_at": now if result.status == "sent" else None,
+        },
+    )
+    count_send(page.channel, "page" if page.first else "escalation", result.status)
+    if result.status == "sent" and page.first:
+        observe_ingest_to_alert(page.channel, page.level, now - page.received_at)
+    return result
 
 
 def deliver_alerts(
@@ -111,35 +196,32 @@ def deliver_alerts(
     alert_ids: list[int],
     sender: Sender,
     policy: AlertPolicy,
-    lease: timedelta,
+    lease: PageLease,
     clock: Callable[[], datetime] = utcnow,
 ) -> DeliveryReport:
+    """Claim the batch in one transaction, then send each page in a transaction of its own.
+    While providers answer quickly one claim covers the batch; once a claim could lapse
+    during the next page's calls, the remaining claims are renewed first."""
     report = DeliveryReport()
-    for alert_id in alert_ids:
-        with session_scope(sessions) as session:
-            state, uncertain_since = _claim(session, alert_id, clock(), lease)
-        if state == "in_flight":
-            report.in_flight.append(alert_id)
-        if state != "claimed":
+    claimed_at = clock()
+    with session_scope(sessions) as session:
+        pages, report.in_flight = _claim(session, sorted(set(alert_ids)), claimed_at, lease, policy)
+    while pages:
+        now = clock()
+        if lease.runs_short(claimed_at, now):
+            with session_scope(sessions) as session:
+                still_ours = _renew(session, pages, claimed_at, now)
+            kept = {page.alert_id for page in still_ours}
+            report.in_flight += [page.alert_id for page in pages if page.alert_id not in kept]
+            pages, claimed_at = still_ours, now
             continue
+        page, *pages = pages
         with session_scope(sessions) as session:
-            alert, item, code, first_page = _claimed_page(session, alert_id)
-            result = attempt(
-                session, sender, alert_message(alert, item, code or "-", policy), uncertain_since
-            )
-            # A request the provider may have acted on (a timeout) keeps its claim: once the
-            # lease has passed, the next attempt asks the provider first, as after a crash.
-            alert.status = "sending" if result.uncertain else result.status
-            alert.error = result.error
-            alert.provider_id = result.provider_id or alert.provider_id
-            count_send(alert.channel, "page" if first_page else "escalation", result.status)
-            if result.status == "sent":
-                alert.sent_at = clock()
-                report.sent.append(alert_id)
-                if first_page:
-                    observe_ingest_to_alert(alert.channel, alert.level, alert.sent_at - item.received_at)
-            elif result.status == "retry":
-                (report.in_flight if result.uncertain else report.retry).append(alert_id)
+            result = _send(session, sender, page, clock)
+        if result.status == "sent":
+            report.sent.append(page.alert_id)
+        elif result.status == "retry":
+            (report.in_flight if result.uncertain else report.retry).append(page.alert_id)
     return report
 
 

@@ -63,6 +63,15 @@ def alert_message(alert: Alert, item: Feedback, ack_code: str, policy: AlertPoli
     )
 
 
+AlertKey = tuple[str, str, str]  # feedback id, channel, recipient hash: one alert each
+
+
+def existing_alerts(session: Session, feedback_ids: list[str]) -> dict[AlertKey, Alert]:
+    """The items' alert rows, read in one query."""
+    alerts = session.scalars(select(Alert).where(Alert.feedback_id.in_(feedback_ids)))
+    return {(alert.feedback_id, alert.channel, alert.recipient_hash): alert for alert in alerts}
+
+
 def ensure_alerts(
     session: Session,
     item: Feedback,
@@ -70,50 +79,50 @@ def ensure_alerts(
     recipients: list[Recipient],
     policy: AlertPolicy,
     status: str = "pending",
+    existing: dict[AlertKey, Alert] | None = None,
 ) -> list[Alert]:
-    """The item's alert row for each recipient, created once whatever the retries."""
-    existing = {
-        (alert.channel, alert.recipient_hash): alert
-        for alert in session.scalars(select(Alert).where(Alert.feedback_id == item.id))
-    }
+    """The item's alert row for each recipient, created once whatever the retries. A caller
+    routing many items passes their `existing_alerts` and flushes once for all of them."""
+    known = existing_alerts(session, [item.id]) if existing is None else existing
     wanted = []
     for recipient in recipients:
-        digest = policy.keys.hash(recipient.channel, recipient.address)
-        alert = existing.get((recipient.channel, digest))
+        key = (item.id, recipient.channel, policy.keys.hash(recipient.channel, recipient.address))
+        alert = known.get(key)
         if alert is None:
             alert = Alert(
                 feedback_id=item.id,
                 level=level,
                 channel=recipient.channel,
                 recipient=recipient.label,
-                recipient_hash=digest,
+                recipient_hash=key[2],
                 recipient_encrypted=policy.keys.cipher.encrypt(recipient.address),
                 tier=recipient.tier,
                 status=status,
             )
             session.add(alert)
-            existing[(recipient.channel, digest)] = alert
+            known[key] = alert
         wanted.append(alert)
-    session.flush()
+    if existing is None:
+        session.flush()
     return wanted
 
 
 def open_escalation(
-    session: Session, item: Feedback, tier: int, now: datetime, policy: AlertPolicy
-) -> Escalation:
-    """The item's case, opened once at the tier first paged."""
-    case = session.scalar(select(Escalation).where(Escalation.feedback_id == item.id))
-    if case is None:
-        case = Escalation(
-            feedback_id=item.id,
-            department=item.department,
-            ack_code=new_ack_code(),
-            tier=tier,
-            next_at=now + policy.escalate_after,
+    session: Session, item: Feedback, tier: int, now: datetime, policy: AlertPolicy, opened: set[str]
+) -> None:
+    """The item's case, opened once at the tier first paged; `opened` holds the ids of the
+    items that have one."""
+    if item.id not in opened:
+        session.add(
+            Escalation(
+                feedback_id=item.id,
+                department=item.department,
+                ack_code=new_ack_code(),
+                tier=tier,
+                next_at=now + policy.escalate_after,
+            )
         )
-        session.add(case)
-        session.flush()
-    return case
+        opened.add(item.id)
 
 
 def route_feedback(
@@ -126,19 +135,23 @@ def route_feedback(
         .join(UrgencyDecision, UrgencyDecision.feedback_id == Feedback.id)
         .where(Feedback.id.in_(feedback_ids), UrgencyDecision.level.in_(("critical", "high")))
     ).all()
-    to_send: list[int] = []
+    routed = [item.id for item, _ in rows]
+    existing = existing_alerts(session, routed)
+    opened = set(session.scalars(select(Escalation.feedback_id).where(Escalation.feedback_id.in_(routed))))
+    pages: list[Alert] = []
     tiers: dict[str | None, list[Recipient]] = {}  # one roster read per department, not per item
     for item, decision in rows:
         if item.department not in tiers:
             tiers[item.department] = roster.first_tier(session, item.department, now)
         first = tiers[item.department]
         if decision.level == "critical":
-            open_escalation(session, item, first[0].tier, now, policy)
-            to_send += [alert.id for alert in ensure_alerts(session, item, "critical", first, policy)]
+            open_escalation(session, item, first[0].tier, now, policy, opened)
+            pages += ensure_alerts(session, item, "critical", first, policy, existing=existing)
         else:
             # Nobody on call has an email address: the digest goes to the fallback, never nowhere.
             emails = [r for r in first if r.channel == "email"] or [
                 r for r in roster.fallback(1) if r.channel == "email"
             ]
-            ensure_alerts(session, item, "high", emails, policy, status=QUEUED_FOR_DIGEST)
-    return to_send
+            ensure_alerts(session, item, "high", emails, policy, QUEUED_FOR_DIGEST, existing)
+    session.flush()  # every new alert and case of the batch in one multi-row insert per table
+    return [alert.id for alert in pages]

@@ -1,7 +1,7 @@
 """The notify queue: alert staff. Kept apart so a slow LLM never delays an alert.
 
 Each task creates its rows in one transaction, then sends them (`deliver_*`) in short
-transactions of their own; a provider that is briefly down raises DeliveryRetryable, a
+transactions; a provider that is briefly down raises DeliveryRetryable, a
 ConnectionError, and the task retries with backoff. Every send is guarded by its row, so a
 retry or a redelivered task never pages anyone twice.
 """
@@ -52,7 +52,7 @@ def _deliver(alert_ids: list[int]) -> list[int]:
         alert_ids,
         runtime.sender(),
         runtime.alert_policy(),
-        runtime.delivery_lease(),
+        runtime.page_lease(),
     )
     if report.unfinished:
         raise DeliveryRetryable(f"{len(report.retry)} pages to retry, {len(report.in_flight)} in flight")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.contacts import Keyring
 from models.db import make_engine, make_session_factory, session_scope
 from models.settings import Settings, load_settings
+from pipelines.alert_delivery import PageLease
 from pipelines.alerts import AlertPolicy
 from pipelines.analysis.gemini import gemini_analyzer
 from pipelines.analysis.local import LocalAnalyzer
@@ -149,6 +150,11 @@ def delivery_lease() -> timedelta:
     """How long a claimed page or reminder may be in a provider call before it counts as abandoned:
     well past the provider's timeout."""
     return timedelta(seconds=2 * settings().provider_timeout_seconds + 5)
+
+
+def page_lease() -> PageLease:
+    """The delivery lease, and the longest a page's calls may take: a lookup and a send."""
+    return PageLease(delivery_lease(), timedelta(seconds=2 * settings().provider_timeout_seconds))
 
 
 @cache

@@ -118,7 +118,7 @@ def test_a_send_the_worker_did_not_record_is_found_at_twilio_not_repeated(
     sender = providers(twilio, sendgrid)
     (sms_alert, _email_alert) = critical_alerts(sessions)
     # A worker claimed the page and Twilio accepted it, then the worker died unrecorded.
-    claimed = utcnow() - LEASE - timedelta(seconds=1)
+    claimed = utcnow() - LEASE.length - timedelta(seconds=1)
     with session_scope(sessions) as session:
         alert = session.get(Alert, sms_alert)
         alert.status, alert.claimed_at, alert.attempts = "sending", claimed, 1

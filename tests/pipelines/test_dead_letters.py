@@ -141,7 +141,7 @@ def replay_route(
     with session_scope(sessions) as session:
         reopen(session, letter(sessions, "t-route", "feedback.route", [feedback_id]))
         alert_ids = route_feedback(session, [feedback_id], ROSTER, POLICY, utcnow())
-    later = utcnow() + LEASE + timedelta(seconds=1)
+    later = utcnow() + LEASE.length + timedelta(seconds=1)
     sender = providers(fakes.twilio, fakes.sendgrid)
     report = deliver_alerts(sessions, alert_ids, sender, POLICY, LEASE, clock=lambda: later)
     assert not report.unfinished

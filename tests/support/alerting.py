@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.contacts import Keyring
 from models.db import session_scope
 from models.tables import Feedback, UrgencyDecision, utcnow
-from pipelines.alert_delivery import DeliveryReport, deliver_alerts
+from pipelines.alert_delivery import DeliveryReport, PageLease, deliver_alerts
 from pipelines.alerts import AlertPolicy, route_feedback
 from pipelines.clients.messaging import ChannelSender, Sender
 from pipelines.clients.sendgrid_email import SendGridEmailSender
@@ -21,7 +21,7 @@ from tests.fakes.twilio_server import FakeTwilio
 
 SECRET = "test-secret-key-0123456789"
 KEYS = Keyring(SECRET)
-LEASE = timedelta(seconds=25)
+LEASE = PageLease(timedelta(seconds=25), longest_send=timedelta(seconds=10))
 
 
 def hashed(*contacts: tuple[str, str]) -> list[tuple[str, str]]:
