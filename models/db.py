@@ -47,6 +47,21 @@ def _hide_row_detail(engine: Engine) -> None:
                 error.args = (error.args[0].replace(f"\nDETAIL:  {detail}", ""), *error.args[1:])
 
 
+def _plan_with_current_sizes(engine: Engine) -> None:
+    """psycopg prepares a statement run often; PostgreSQL then keeps a generic plan once it
+    looks no costlier than the custom ones. Chosen while a table was nearly empty (a new
+    install, a new month's rows), such a plan can filter every row of one API key to find
+    25 kiosk items, and it stays until an ANALYZE: 12 ms a lookup at 20,000 rows instead of
+    0.06 ms. A custom plan per execution costs ~0.1 ms of planning and follows the tables'
+    real sizes."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_conn.commit()
+
+
 def make_engine(url: str) -> Engine:
     """Create the process's engine; SQLite files get their directory and pragmas.
 
@@ -61,6 +76,7 @@ def make_engine(url: str) -> Engine:
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
     _hide_row_detail(engine)
+    _plan_with_current_sizes(engine)
     return engine
 
 
