@@ -187,7 +187,7 @@ class Alert(Base):
     tier: Mapped[int] = mapped_column(Integer, default=1)
     digest_id: Mapped[int | None] = mapped_column(BigId, index=True)  # alert_digests.id of a high item
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims taken, with its batch
     error: Mapped[str | None] = mapped_column(Text)
     provider_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

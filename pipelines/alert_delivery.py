@@ -2,8 +2,9 @@
 one of its own.
 
 An alert is claimed (`sending`, with the time) and committed before the provider is
-called, then recorded; a claim is renewed before it could lapse during a provider call. A worker killed in between leaves a claim behind: once the claim's
-lease has passed, the next attempt first asks the provider whether the message went out
+called, then recorded; a claim is renewed before it could lapse during a provider call.
+A worker killed in between leaves its batch's claims behind: once their lease has passed,
+the next attempt first asks the provider whether each message went out
 (`Sender.find_sent`) and only sends if it did not, so a page reaches each recipient once.
 Where the provider cannot tell (SendGrid), the alert is sent again: at-least-once, never
 silence.
