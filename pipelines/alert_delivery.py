@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from models.db import session_scope
+from models.db import one_connection, session_scope
 from models.oncall import Escalation
 from models.tables import Alert, Feedback, utcnow
 from pipelines.alerts import AlertPolicy, alert_message
@@ -200,29 +200,30 @@ def deliver_alerts(
     lease: PageLease,
     clock: Callable[[], datetime] = utcnow,
 ) -> DeliveryReport:
-    """Claim the batch in one transaction, then send each page in a transaction of its own.
-    While providers answer quickly one claim covers the batch; once a claim could lapse
-    during the next page's calls, the remaining claims are renewed first."""
+    """Claim the batch in one transaction, then send each page in a transaction of its own,
+    all on one connection. While providers answer quickly one claim covers the batch; once
+    a claim could lapse during the next page's calls, the remaining claims are renewed first."""
     report = DeliveryReport()
-    claimed_at = clock()
-    with session_scope(sessions) as session:
-        pages, report.in_flight = _claim(session, sorted(set(alert_ids)), claimed_at, lease, policy)
-    while pages:
-        now = clock()
-        if lease.runs_short(claimed_at, now):
-            with session_scope(sessions) as session:
-                still_ours = _renew(session, pages, claimed_at, now)
-            kept = {page.alert_id for page in still_ours}
-            report.in_flight += [page.alert_id for page in pages if page.alert_id not in kept]
-            pages, claimed_at = still_ours, now
-            continue
-        page, *pages = pages
-        with session_scope(sessions) as session:
-            result = _send(session, sender, page, clock)
-        if result.status == "sent":
-            report.sent.append(page.alert_id)
-        elif result.status == "retry":
-            (report.in_flight if result.uncertain else report.retry).append(page.alert_id)
+    with one_connection(sessions) as on_one:
+        claimed_at = clock()
+        with session_scope(on_one) as session:
+            pages, report.in_flight = _claim(session, sorted(set(alert_ids)), claimed_at, lease, policy)
+        while pages:
+            now = clock()
+            if lease.runs_short(claimed_at, now):
+                with session_scope(on_one) as session:
+                    still_ours = _renew(session, pages, claimed_at, now)
+                kept = {page.alert_id for page in still_ours}
+                report.in_flight += [page.alert_id for page in pages if page.alert_id not in kept]
+                pages, claimed_at = still_ours, now
+                continue
+            page, *pages = pages
+            with session_scope(on_one) as session:
+                result = _send(session, sender, page, clock)
+            if result.status == "sent":
+                report.sent.append(page.alert_id)
+            elif result.status == "retry":
+                (report.in_flight if result.uncertain else report.retry).append(page.alert_id)
     return report
 
 
