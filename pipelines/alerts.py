@@ -139,10 +139,8 @@ def route_feedback(
     existing = existing_alerts(session, routed)
     opened = set(session.scalars(select(Escalation.feedback_id).where(Escalation.feedback_id.in_(routed))))
     pages: list[Alert] = []
-    tiers: dict[str | None, list[Recipient]] = {}  # one roster read per department, not per item
+    tiers = roster.first_tiers(session, {item.department for item, _ in rows}, now) if rows else {}
     for item, decision in rows:
-        if item.department not in tiers:
-            tiers[item.department] = roster.first_tier(session, item.department, now)
         first = tiers[item.department]
         if decision.level == "critical":
             open_escalation(session, item, first[0].tier, now, policy, opened)

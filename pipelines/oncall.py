@@ -122,33 +122,46 @@ class Roster:
             )
         )
 
-    def _on_call(
-        self, session: Session, department: str | None, now: datetime
-    ) -> tuple[list[OnCallEntry], list[OnCallEntry]]:
-        """Entries on shift now: the department's own, and the hospital-wide ones."""
-        active = [
+    def _active(self, session: Session, now: datetime) -> list[OnCallEntry]:
+        """Every entry on shift now, whatever its department."""
+        return [
             entry
             for entry in self.entries(session)
             if in_window(now, entry.starts, entry.ends, entry.timezone, entry.weekdays)
         ]
+
+    @staticmethod
+    def _own_and_shared(
+        active: list[OnCallEntry], department: str | None
+    ) -> tuple[list[OnCallEntry], list[OnCallEntry]]:
+        """Of the entries on shift: the department's own, and the hospital-wide ones."""
         own = [entry for entry in active if department and entry.department == department]
         return own, [entry for entry in active if entry.department is None]
 
-    def first_tier(self, session: Session, department: str | None, now: datetime) -> list[Recipient]:
-        """Who is paged at once: the lowest tier on call now (the department's own chain
-        before the hospital-wide one), or the fallback contacts."""
-        own, shared = self._on_call(session, department, now)
-        on_call = own or shared
-        if not on_call:
-            return self.fallback(1)
-        return self._recipients(on_call, min(entry.tier for entry in on_call))
+    def first_tiers(
+        self, session: Session, departments: set[str | None], now: datetime
+    ) -> dict[str | None, list[Recipient]]:
+        """Who is paged at once in each department, from one read of the roster: the
+        lowest tier on call now (the department's own chain before the hospital-wide one),
+        or the fallback contacts."""
+        active = self._active(session, now)
+        tiers = {}
+        for department in departments:
+            own, shared = self._own_and_shared(active, department)
+            on_call = own or shared
+            tiers[department] = (
+                self._recipients(on_call, min(entry.tier for entry in on_call))
+                if on_call
+                else self.fallback(1)
+            )
+        return tiers
 
     def next_tier(
         self, session: Session, department: str | None, after: int, now: datetime
     ) -> list[Recipient]:
         """The next tier above `after` on call now, the department's chain first and then
         the hospital-wide one; empty when the chain is exhausted."""
-        own, shared = self._on_call(session, department, now)
+        own, shared = self._own_and_shared(self._active(session, now), department)
         higher = [e for e in own if e.tier > after] or [e for e in shared if e.tier > after]
         if not higher:
             return []

@@ -78,6 +78,14 @@ def test_unacknowledged_page_escalates_on_time_and_stops_when_acknowledged(
     # the night nurse is off shift
 
 
+def test_one_batch_pages_each_department_its_own_first_tier(sessions: sessionmaker[Session]) -> None:
+    people = chain(sessions)
+    ward, er = scored_item(sessions, "critical"), scored_item(sessions, "critical", department="er")
+    route_and_deliver(sessions, [ward, er], OfflineSender(KEYS), people, now=T0)
+    assert paged(sessions, ward) == [(1, "Nurse A", "sms", "sent"), (1, "Nurse A", "email", "sent")]
+    assert paged(sessions, er) == [(3, "Duty manager", "email", "sent")]  # no chain of its own
+
+
 def test_exhausted_chain_pages_the_fallback_once(sessions: sessionmaker[Session]) -> None:
     people = chain(sessions)
     item = scored_item(sessions, "critical")

@@ -60,7 +60,7 @@ def stored_under_the_old_key(sessions: sessionmaker[Session]) -> tuple[str, str]
 def readable(sessions: sessionmaker[Session], keys: Keyring, feedback_id: str, code: str) -> None:
     people = Roster(keys, "+15550000000", "ops@h.example")
     with sessions() as session:
-        on_call = people.first_tier(session, "ward-3", utcnow())
+        on_call = people.first_tiers(session, {"ward-3"}, utcnow())["ward-3"]
         assert {(r.channel, r.address) for r in on_call} == {("sms", NURSE[0]), ("email", NURSE[1])}
         assert OptOutRegistry(keys).is_opted_out(session, PATIENT)
         assert case_for_sms_ack(session, code, keys.hashes("sms", NURSE[0])) is not None
