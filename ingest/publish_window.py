@@ -33,11 +33,13 @@ class PublishWindow:
         sessions: sessionmaker[Session],
         window: float,
         chain_size: int = CHAIN_SIZE,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._publish = publish
         self._sessions = sessions
         self._window = window
         self._chain_size = chain_size
+        self._idle_seconds = idle_seconds
         self._ids: list[str] = []
         self._changed = threading.Condition()
         self._running = False
@@ -50,13 +52,14 @@ class PublishWindow:
             publish_after_commit(self._publish, self._sessions, feedback_ids)
             return
         with self._changed:
+            opens = not self._ids
             self._ids += feedback_ids
             if not self._running:
                 # Started here, not at creation: a forked gunicorn worker gets its own.
                 threading.Thread(target=self._run, name="publish-window", daemon=True).start()
                 self._running = True
-            if len(self._ids) >= self._chain_size:
-                self._changed.notify()
+            if opens or len(self._ids) >= self._chain_size:
+                self._changed.notify()  # the thread may be idle-waiting for ids, or the chain is full
 
     def _run(self) -> None:
         while (chain := self._next_chain()) is not None:
@@ -69,7 +72,7 @@ class PublishWindow:
     def _next_chain(self) -> list[str] | None:
         """The ids of one window (or a full chain sooner); None once idle."""
         with self._changed:
-            if not self._ids and not self._changed.wait_for(lambda: self._ids, timeout=IDLE_SECONDS):
+            if not self._ids and not self._changed.wait_for(lambda: self._ids, timeout=self._idle_seconds):
                 self._running = False
                 return None
             closes = time.monotonic() + self._window

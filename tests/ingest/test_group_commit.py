@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.group_commit import GroupCommitter, Lanes
 from ingest.intake import Accepted, IdempotencyConflict, Submission, store_submissions
+from ingest.publish_window import PublishWindow
 from ingest.schemas import FeedbackIn
 from models.db import make_engine, make_session_factory, session_scope
 from models.keys import create_key
@@ -82,6 +83,21 @@ def test_routine_items_of_one_window_share_one_chain(sessions: sessionmaker[Sess
     wait_until(lambda: routine.batches, 10, "the window never published")
     assert routine.batches == [ids]
     wait_until(lambda: all(published_at(sessions)), 10, "the outbox rows were never marked published")
+
+
+def test_ids_after_a_quiet_spell_wait_one_window_not_the_idle_timeout(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The window's thread, idle-waiting once a chain left, opens the next window as soon
+    as ids arrive: the last items before a lull are not held until the thread ends."""
+    routine = GatedLane()
+    routine.open.set()
+    window = PublishWindow(routine, sessions, window=0.05, idle_seconds=600)
+    window.add(["first"])
+    wait_until(lambda: routine.batches, 10, "the first window never published")
+    window.add(["after a lull"])
+    wait_until(lambda: len(routine.batches) == 2, 30, "the next window waited for the idle timeout")
+    assert routine.batches == [["first"], ["after a lull"]]
 
 
 def published_at(sessions: sessionmaker[Session]) -> list[object]:
