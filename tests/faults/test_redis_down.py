@@ -25,7 +25,7 @@ def test_broker_down_at_ingest_loses_nothing(
     unpublished = OutboxEntry.published_at.is_(None)
     try:
         with fault_system(fault_env(pg_url, redis_url, tmp_path, **BROKER_OUTAGE)) as system:
-            system.start(system.worker(ALL_QUEUES, concurrency=2))
+            system.start(system.worker(ALL_QUEUES, concurrency=2), restart=True)  # as deployed
             kiosk = system.kiosk()
             kiosk.post_many(BEFORE)
             wait_until(

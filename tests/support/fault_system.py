@@ -58,6 +58,7 @@ TERMINAL = frozenset({"analyzed", "failed"})
 # they fire on tasks that finished while the consumer reconnected, and the prefork pool
 # kills its own children (see workers/exit_watchdog.py).
 BROKER_OUTAGE = {"CELERY_VISIBILITY_TIMEOUT": "20"}
+RESTART_CHECK_SECONDS = 0.5
 SERIAL = itertools.count()  # numbers every text of the run: no case meets another's in a cache
 
 Page = tuple[str, str, str]  # (feedback id, channel, address)
@@ -227,12 +228,28 @@ class FaultSystem:
         self.token = ""
         self._stack = stack
         self._roles: list[Role] = []
+        self._restarted: list[Role] = []
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._restart_exited, name="restart-policy", daemon=True)
 
-    def start(self, role: Role) -> Role:
-        """Run `role` until the system stops (a role killed before then stays dead)."""
+    def start(self, role: Role, restart: bool = False) -> Role:
+        """Run `role` until the system stops (a role killed before then stays dead). With
+        `restart`, a role that exits before then is started again, as the compose file's
+        `restart: unless-stopped` does for a worker that met an error Celery cannot recover
+        from (kombu can fail closing a channel while Redis is down)."""
         self._stack.enter_context(running(role))
         self._roles.append(role)
+        if restart:
+            self._restarted.append(role)
+            if not self._watcher.is_alive():
+                self._watcher.start()
         return role
+
+    def _restart_exited(self) -> None:
+        while not self._stopping.wait(RESTART_CHECK_SECONDS):
+            for role in self._restarted:
+                if role.process is not None and role.process.poll() is not None:
+                    role.start()
 
     def worker(self, queues: str, concurrency: int = 1) -> Role:
         """A new worker process for `queues` (comma-separated), not yet started."""
@@ -244,15 +261,19 @@ class FaultSystem:
 
     def busy_kiosk(self, warm_up: int) -> Kiosk:
         """An all-queues worker that has already scored `warm_up` items of a new kiosk, so it
-        is busy, with warm connections, when the fault strikes."""
-        self.start(self.worker(ALL_QUEUES, concurrency=2))
+        is busy, with warm connections, when the fault strikes; restarted if it exits, as
+        deployed."""
+        self.start(self.worker(ALL_QUEUES, concurrency=2), restart=True)
         kiosk = self.kiosk()
         kiosk.post_many(warm_up)
         wait_until(lambda: self.stage_done("scoring", kiosk.accepted) == warm_up, 90, "no worker came up")
         return kiosk
 
     def signal_all(self) -> None:
-        """SIGTERM every live role at once, so they shut down side by side."""
+        """SIGTERM every live role at once, so they shut down side by side (and stay down)."""
+        self._stopping.set()
+        if self._watcher.is_alive():
+            self._watcher.join()
         for role in self._roles:
             if role.process is not None and role.process.poll() is None:
                 os.killpg(role.process.pid, signal.SIGTERM)
