@@ -5,7 +5,10 @@ The committer takes everything waiting (up to `max_batch`), inserts the rows and
 outbox rows in one transaction, commits, and only then wakes the requests: a 202 still
 means committed. While one commit is in flight the next requests queue up, so under
 load a commit carries tens of items for one PostgreSQL round trip and one WAL flush; a
-lone item commits at once, without waiting for company. Red-flagged items are published
+lone item commits at once, without waiting for company. The committer writes on a
+connection of its own (models.db.OwnConnection): on PostgreSQL a batch is one statement
+in autocommit, one round trip. Each round trip counts twice here: the thread coming
+back from the network waits for the GIL behind the request threads. Red-flagged items are published
 before their requests are answered; routine ones join a publish window
 (ingest.publish_window), so that the workers get chains worth their per-task cost.
 """
@@ -18,13 +21,14 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.channel_intake import publish_after_commit
 from ingest.intake import Accepted, IdempotencyConflict, Outcome, Submission, store_submissions
 from ingest.publish_window import PublishWindow
 from models import log_context
-from models.db import session_scope
+from models.db import OwnConnection
 
 MAX_BATCH = 200
 IDLE_SECONDS = 5.0  # an idle committer thread ends (and lets its app be collected); the next POST starts one
@@ -82,8 +86,12 @@ class GroupCommitter:
         return self._waiting.qsize()
 
     def _run(self) -> None:
-        while (batch := self._next_batch()) is not None:
-            self._commit(batch)
+        writer = OwnConnection(self._sessions)
+        try:
+            while (batch := self._next_batch()) is not None:
+                self._commit(writer, batch)
+        finally:
+            writer.close()
 
     def _next_batch(self) -> list[_Waiting] | None:
         """Whatever is waiting, after waiting for at least one; None once idle."""
@@ -102,10 +110,9 @@ class GroupCommitter:
                 break
         return batch
 
-    def _commit(self, batch: list[_Waiting]) -> None:
+    def _commit(self, writer: OwnConnection, batch: list[_Waiting]) -> None:
         try:
-            with session_scope(self._sessions) as session:
-                outcomes = store_submissions(session, [waiting.submission for waiting in batch])
+            outcomes = _store(writer, [waiting.submission for waiting in batch])
         except Exception as exc:  # noqa: BLE001 - every request of the batch answers with it
             for waiting in batch:
                 waiting.answer.set_exception(exc)
@@ -119,3 +126,16 @@ class GroupCommitter:
             log_context.clear()
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.answer.set_result(outcome)
+
+
+def _store(writer: OwnConnection, submissions: list[Submission]) -> list[Outcome]:
+    """Store the batch; once more on a new connection if the one kept since the last batch
+    had died (PostgreSQL restarted between them), as a pool's pre-ping would have found."""
+    try:
+        with writer.scope() as session:
+            return store_submissions(session, submissions)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with writer.scope() as session:
+        return store_submissions(session, submissions)

@@ -92,6 +92,43 @@ def one_connection(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Sess
         yield make_session_factory(connection)
 
 
+class OwnConnection:
+    """One thread's stream of small writes, on a connection of its own.
+
+    On PostgreSQL the connection runs in autocommit: a write that is a single statement
+    (which PostgreSQL applies whole or not at all) costs one round trip, with no pool
+    checkout and pre-ping, no BEGIN and no COMMIT. Use it only for such writes, and reads
+    after them: two writing statements would commit apart. Elsewhere (SQLite) each scope
+    is an ordinary transaction. After an error the connection is dropped; the next scope
+    opens another. Not thread-safe: one per thread."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._engine: Engine = factory.kw["bind"]
+        self._connection: Connection | None = None
+
+    @contextmanager
+    def scope(self) -> Iterator[Session]:
+        if self._engine.dialect.name != "postgresql":
+            with session_scope(self._factory) as session:
+                yield session
+            return
+        if self._connection is None:
+            self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            with Session(bind=self._connection) as session:
+                yield session
+                session.commit()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error, always close."""

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,3 +143,27 @@ def test_a_failed_commit_fails_every_request_of_the_batch() -> None:
     committer = GroupCommitter(unreachable, Lanes(GatedLane(), GatedLane()))
     with pytest.raises(OperationalError):
         committer.accept(submission("key", "lost?"))
+
+
+def test_a_connection_lost_between_batches_costs_no_request(pg_url: str, pg_admin: Engine) -> None:
+    """The committer keeps its connection from one batch to the next, with no pre-ping:
+    when PostgreSQL has dropped it meanwhile, the next batch is stored on a new one."""
+    sessions = make_session_factory(make_engine(pg_url))
+    with session_scope(sessions) as session:
+        create_key(session, "kiosk-1", "kiosk")
+        key = session.scalar(select(ApiKey.id))
+    committer = GroupCommitter(sessions, Lanes(GatedLane(), GatedLane()))
+    first = committer.accept(submission(key, "the parking was expensive"))
+    with pg_admin.connect() as admin:
+        dropped = admin.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND query LIKE '%json_populate_recordset%'"
+            )
+        )
+    assert dropped == 1  # the committer's own connection, idle after the first batch
+    second = committer.accept(submission(key, "the food was cold"))
+    with sessions() as session:
+        stored = set(session.scalars(select(Feedback.id)))
+    assert stored == {first.feedback_id, second.feedback_id}
+    sessions.kw["bind"].dispose()
