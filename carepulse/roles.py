@@ -28,7 +28,8 @@ INGEST_APP = "ingest.app:get_app()"
 def ingest_command(bind: str, workers: int, threads: int = 32, app: str = INGEST_APP) -> list[str]:
     """gunicorn with threaded workers; each thread holds a request while its group commits
     (ingest.group_commit), so the threads per worker bound how many items share a commit.
-    Its error and access logs are JSON lines on standard error (ingest.gunicorn_logger).
+    Its error log is JSON lines on standard error (ingest.gunicorn_logger); the app writes
+    one line per request itself (ingest.correlation).
     `app` is for benchmarks that serve another app exactly the way ingest is served."""
     return [
         *(sys.executable, "-m", "gunicorn", app),

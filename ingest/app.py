@@ -11,7 +11,7 @@ from ingest.admin_resources import add_admin_routes
 from ingest.analytics import AnalyticsSummary, AnalyticsTrends
 from ingest.auth import Authenticator
 from ingest.channel_routes import ChannelPublisher, add_channel_routes
-from ingest.correlation import CorrelationMiddleware
+from ingest.correlation import RequestLog
 from ingest.errors import handle_unexpected
 from ingest.feedback_list import FeedbackExport, FeedbackList
 from ingest.feedback_resource import FeedbackCollection, FeedbackItem
@@ -39,7 +39,7 @@ def create_app(
 ) -> falcon.App:
     app = falcon.App(
         middleware=[
-            CorrelationMiddleware(),
+            RequestLog(),
             MetricsMiddleware(),
             RateLimiter(redis_client(settings.redis_url), settings.rate_limit_per_minute),
         ]

@@ -50,12 +50,12 @@ def about(record: dict[str, Any], feedback_id: str) -> bool:
 
 
 def assert_followed_by_id(records: dict[str, list[dict[str, Any]]], feedback_id: str) -> None:
-    """Ingest's accept and access lines, and a line of every stage that handled the item."""
+    """Ingest's one line for the request that accepted the item, and a line of every stage
+    that handled it."""
     ingest = [record for record in records["ingest.log"] if about(record, feedback_id)]
-    assert {(record["logger"], record["route"]) for record in ingest} == {
-        ("ingest.correlation", "/v1/feedback"),
-        ("gunicorn.access", "/v1/feedback"),
-    }, "the item's id is missing from ingest's lines, or labels another request"
+    assert [(r["logger"], r["message"], r["route"], r["status"]) for r in ingest] == [
+        ("ingest.correlation", "feedback accepted", "/v1/feedback", 202)
+    ], "the item's id is missing from ingest's lines, or labels another request"
     stages = {record.get("task_name") for record in records["worker.log"] if about(record, feedback_id)}
     assert {"feedback.analyze", "feedback.score", "feedback.route"} <= stages
 

@@ -58,3 +58,21 @@ def test_the_deferred_publish_carries_the_id(
     assert accepted["message"] == "feedback accepted"
     assert deferred["message"].startswith("publish deferred to the outbox relay")
     assert accepted["correlation_id"] == deferred["correlation_id"] == response.json["id"]
+
+
+def test_every_request_is_one_line_by_its_route_template(
+    client: testing.TestClient, keys: dict[str, str]
+) -> None:
+    """A patient reference or a signature in the path never reaches the log: the line names
+    the route Falcon matched, with the method, final status and duration."""
+    with captured_json_logs() as records:
+        missing = client.simulate_get("/v1/feedback/MRN-Numbat4417", headers=auth(keys["staff"]))
+        refused = client.simulate_get("/v1/feedback/MRN-Numbat4417")
+    assert (missing.status_code, refused.status_code) == (404, 401)
+    lines = [(r["message"], r["method"], r["route"], r["status"]) for r in records()]
+    assert lines == [
+        ("GET /v1/feedback/{feedback_id} 404", "GET", "/v1/feedback/{feedback_id}", 404),
+        ("GET /v1/feedback/{feedback_id} 401", "GET", "/v1/feedback/{feedback_id}", 401),
+    ]
+    assert all(r["duration_ms"] >= 0 for r in records())
+    assert "Numbat4417" not in str(records())
