@@ -2,9 +2,9 @@
 
 Nothing is published here; the caller publishes after the commit, and the outbox
 relay publishes whatever that missed. Many submissions share one write (see
-ingest.group_commit). On PostgreSQL that write is a single statement, the rows of every
-column passed as arrays: atomic on its own, so under autocommit it is one round trip,
-and prepared once, whatever the batch's size.
+ingest.group_commit). On PostgreSQL that write is a single statement, the rows passed
+as one JSON document: atomic on its own, so under autocommit it is one round trip, and
+prepared once, whatever the batch's size.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Submission:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def row(self) -> dict[str, Any]:
-        """The feedback row, its columns in ROW_COLUMNS' order."""
+        """The feedback row: a value for each of ROW_COLUMNS."""
         return {
             **self.data.model_dump(),
             "id": self.feedback_id,
