@@ -18,14 +18,14 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.channel_intake import publish_after_commit
-from ingest.intake import Accepted, Outcome, Submission, store_submissions
+from ingest.intake import Accepted, IdempotencyConflict, Outcome, Submission, store_submissions
 from ingest.publish_window import PublishWindow
 from models import log_context
 from models.db import OwnConnection
@@ -42,30 +42,10 @@ class Lanes:
     urgent: Callable[[list[str]], None]
 
 
+@dataclass(frozen=True)
 class _Waiting:
-    """One request's submission and, once committed, its outcome (or the batch's error).
-
-    The request thread blocks on a lock that the committer releases: the cheapest
-    handoff threading has (a Future builds a Condition and an RLock per request)."""
-
-    __slots__ = ("_done", "_outcome", "submission")
-
-    def __init__(self, submission: Submission) -> None:
-        self.submission = submission
-        self._outcome: Outcome | Exception | None = None
-        self._done = threading.Lock()
-        self._done.acquire()
-
-    def answer(self, outcome: Outcome | Exception) -> None:
-        self._outcome = outcome
-        self._done.release()
-
-    def wait(self) -> Accepted:
-        """The item accepted; raises the batch's error or an idempotency conflict."""
-        self._done.acquire()
-        if isinstance(self._outcome, Exception):
-            raise self._outcome
-        return cast(Accepted, self._outcome)
+    submission: Submission
+    answer: Future[Outcome]
 
 
 class GroupCommitter:
@@ -87,7 +67,7 @@ class GroupCommitter:
     def accept(self, submission: Submission) -> Accepted:
         """Commit `submission` with whatever else is waiting. Raises IdempotencyConflict,
         or what the transaction raised, in which case nothing of the batch was stored."""
-        waiting = _Waiting(submission)
+        waiting = _Waiting(submission, Future())
         with self._lock:
             self._waiting.put(waiting)
             if not self._running:
@@ -95,7 +75,10 @@ class GroupCommitter:
                 # per process: a second would halve the batches and double the per-commit costs.
                 threading.Thread(target=self._run, name="group-commit", daemon=True).start()
                 self._running = True
-        return waiting.wait()
+        outcome = waiting.answer.result()
+        if isinstance(outcome, IdempotencyConflict):
+            raise outcome
+        return outcome
 
     @property
     def waiting(self) -> int:
@@ -132,7 +115,7 @@ class GroupCommitter:
             outcomes = _store(writer, [waiting.submission for waiting in batch])
         except Exception as exc:  # noqa: BLE001 - every request of the batch answers with it
             for waiting in batch:
-                waiting.answer(exc)
+                waiting.answer.set_exception(exc)
             return
         created = [o for o in outcomes if isinstance(o, Accepted) and o.created]
         log_context.bind(**log_context.correlation(o.feedback_id for o in created))
@@ -142,7 +125,7 @@ class GroupCommitter:
         finally:
             log_context.clear()
         for waiting, outcome in zip(batch, outcomes, strict=True):
-            waiting.answer(outcome)
+            waiting.answer.set_result(outcome)
 
 
 def _store(writer: OwnConnection, submissions: list[Submission]) -> list[Outcome]:
