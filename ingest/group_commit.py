@@ -8,8 +8,8 @@ load a commit carries tens of items for one PostgreSQL round trip and one WAL fl
 lone item commits at once, without waiting for company. The committer writes on a
 connection of its own (models.db.OwnConnection): on PostgreSQL a batch is one statement
 in autocommit, one round trip. Each round trip counts twice here: the thread coming
-back from the network waits for the GIL behind the request threads. Red-flagged items are published
-before their requests are answered; routine ones join a publish window
+back from the network waits for the GIL behind the request threads. Red-flagged items
+are published before their requests are answered; routine ones join a publish window
 (ingest.publish_window), so that the workers get chains worth their per-task cost.
 """
 
