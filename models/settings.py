@@ -136,6 +136,7 @@ class Settings:
     analytics_min_sample: int = 30
     metrics_token: str | None = None
     worker_metrics_port: int = 9540
+    worker_metrics_address: str = "0.0.0.0"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
@@ -237,6 +238,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         analytics_min_sample=_int(env, "ANALYTICS_MIN_SAMPLE", 30, minimum=1),
         metrics_token=env.get("METRICS_TOKEN") or None,
         worker_metrics_port=_port(env, "WORKER_METRICS_PORT", 9540),
+        worker_metrics_address=env.get("WORKER_METRICS_ADDRESS") or "0.0.0.0",
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         twilio_api_base_url=_url(

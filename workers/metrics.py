@@ -2,7 +2,8 @@
 
 Tasks run in the pool's child processes, which count into PROMETHEUS_MULTIPROC_DIR
 (`carepulse serve worker` gives each worker a fresh one); the main process serves the
-sum of every child, living or dead, on WORKER_METRICS_PORT. The figures themselves are
+sum of every child, living or dead, on WORKER_METRICS_ADDRESS:WORKER_METRICS_PORT (all
+interfaces unless told; `carepulse dev` keeps it on loopback). The figures themselves are
 defined in `pipelines.telemetry`.
 """
 
@@ -53,7 +54,7 @@ def _serve_metrics(**_: object) -> None:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     try:
-        start_http_server(port, registry=registry)
+        start_http_server(port, addr=runtime.settings().worker_metrics_address, registry=registry)
     except OSError as exc:
         # Celery configures logging only after this signal: Python's last-resort handler
         # still prints an error to stderr.
