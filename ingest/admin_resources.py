@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.auth import Authenticator
 from ingest.body import read_model
 from ingest.errors import FieldErrors
-from ingest.schemas import BodyModel
+from ingest.schemas import BodyModel, Department
 from models.db import session_scope
 from models.keys import KeyNameTaken, KeyRequestError, create_key, revoke_key
 from models.tables import ApiKey, AuditEntry
@@ -32,12 +32,12 @@ class OnCallIn(BodyModel):
     name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
-    department: str | None = Field(default=None, max_length=64)
+    department: Department | None = None
     tier: int = 1
-    weekdays: str = "1234567"
-    starts: str = "00:00"
-    ends: str = "24:00"
-    timezone: str = "UTC"
+    weekdays: str = Field(default="1234567", max_length=7)
+    starts: str = Field(default="00:00", max_length=5)
+    ends: str = Field(default="24:00", max_length=5)
+    timezone: str = Field(default="UTC", max_length=64)
 
 
 class KeyIn(BodyModel):

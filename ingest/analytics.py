@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
 from ingest.errors import FieldErrors
-from ingest.feedback_filters import URGENCY_LEVELS
+from ingest.feedback_filters import URGENCY_LEVELS, instant_param
 from models.channels import SurveyResponse
 from models.keys import STAFF_ROLES
 from models.tables import Analysis, Feedback, UrgencyDecision
@@ -164,16 +164,8 @@ def agreement(confusion: dict[str, dict[str, int]], min_sample: int) -> dict[str
 
 
 def _window(req: falcon.Request) -> tuple[datetime, datetime]:
-    errors = []
-    bounds = {}
-    for name in ("since", "until"):
-        raw = req.get_param(name)
-        try:
-            value = datetime.fromisoformat(raw) if raw else None
-        except ValueError:
-            errors.append({"field": name, "message": "must be an ISO 8601 date or time"})
-            continue
-        bounds[name] = value.replace(tzinfo=value.tzinfo or UTC) if value else None
+    errors: list[dict[str, str]] = []
+    bounds = {name: instant_param(req, name, errors) for name in ("since", "until")}
     if errors:
         raise FieldErrors(errors)
     until = bounds.get("until") or datetime.now(UTC)

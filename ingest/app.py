@@ -18,7 +18,7 @@ from ingest.feedback_resource import FeedbackCollection, FeedbackItem
 from ingest.health import Health, Pingable, Ready
 from ingest.metrics import MetricsMiddleware, MetricsResource, PipelineCollector, QueueGauge
 from ingest.openapi import OpenApi
-from ingest.rate_limit import RateLimiter, redis_client
+from ingest.rate_limit import RateLimiter, address_of, redis_client
 from ingest.reminder_resources import add_reminder_routes
 from ingest.training_reports import TrainingRunReport
 from ingest.triage_page import add_triage_routes
@@ -37,11 +37,13 @@ class BrokerPublisher(ChannelPublisher, Pingable, QueueGauge):
 def create_app(
     settings: Settings, session_factory: sessionmaker[Session], publisher: BrokerPublisher
 ) -> falcon.App:
+    limits = redis_client(settings.redis_url)
     app = falcon.App(
         middleware=[
             RequestLog(),
             MetricsMiddleware(),
-            RateLimiter(redis_client(settings.redis_url), settings.rate_limit_per_minute),
+            RateLimiter(limits, settings.rate_limit_per_address, caller=address_of, per="address"),
+            RateLimiter(limits, settings.rate_limit_per_minute),
         ]
     )
     app.add_error_handler(Exception, handle_unexpected)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 import falcon
 from pydantic import ValidationError
 
+from ingest.body import parse_json
 from ingest.errors import FieldErrors, error_list
 from pipelines.reminders.requests import AppointmentRow
 
@@ -50,10 +50,7 @@ def _records(media_type: str, raw: bytes) -> list[Any]:
             ]
         except csv.Error:
             raise _malformed("The body is not valid CSV.") from None
-    try:
-        body = json.loads(text)
-    except ValueError:
-        raise _malformed("The body is not valid JSON.") from None
+    body = parse_json(text)
     if not isinstance(body, dict) or not isinstance(body.get("appointments"), list):
         raise _malformed('Send {"appointments": [...]}.')
     return body["appointments"]

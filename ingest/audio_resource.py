@@ -6,7 +6,6 @@ The audio is decoded here once, to refuse what the transcribe stage could not us
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import falcon
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
+from ingest.body import parse_json
 from ingest.channel_intake import publish_after_commit, store_feedback
 from ingest.channel_schemas import AudioMetadata
 from ingest.correlation import announce_accepted
@@ -116,10 +116,7 @@ class AudioUpload:
 
 
 def _metadata(raw: bytes) -> AudioMetadata:
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise FieldErrors([{"field": "metadata", "message": "must be a JSON object"}]) from None
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise FieldErrors([{"field": "metadata", "message": "must be a JSON object"}])
     try:

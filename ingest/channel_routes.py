@@ -47,7 +47,13 @@ def add_channel_routes(
     app.add_route("/v1/twilio/status", TwilioStatus(webhook, sessions, policy))
     app.add_route(
         "/v1/sendgrid/events",
-        SendGridEvents(settings.sendgrid_webhook_public_key, sessions, policy, settings.max_batch_bytes),
+        SendGridEvents(
+            settings.sendgrid_webhook_public_key,
+            sessions,
+            policy,
+            settings.max_batch_bytes,
+            settings.sendgrid_replay_seconds,
+        ),
     )
     app.add_route("/v1/unsubscribe/{reminder_id}/{signature}", Unsubscribe(sessions, policy))
     app.add_route("/v1/twilio/voice", TwilioVoice(webhook, settings.max_audio_seconds))

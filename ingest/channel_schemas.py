@@ -3,12 +3,11 @@ the same models feed the OpenAPI document."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from ingest.schemas import BodyModel, FeedbackIn
+from ingest.schemas import BodyModel, Department, FeedbackIn, Language, SubmittedAt
 
 MAX_BATCH_ITEMS = 500
 
@@ -53,10 +52,10 @@ class SurveyIn(BodyModel):
 
     survey: str = Field(min_length=1, max_length=128)
     answers: list[Answer] = Field(min_length=1, max_length=100)
-    language: str | None = Field(default=None, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    department: str | None = Field(default=None, max_length=64)
+    language: Language | None = None
+    department: Department | None = None
     patient_ref: str | None = Field(default=None, max_length=128)
-    submitted_at: datetime | None = None
+    submitted_at: SubmittedAt | None = None
 
 
 class BatchIn(BodyModel):

@@ -1,16 +1,16 @@
 """Delivery status callbacks: `POST /v1/twilio/status` (X-Twilio-Signature) and
 `POST /v1/sendgrid/events` (SendGrid's ECDSA signature, checked with the sendgrid SDK's
 event-webhook helper against SENDGRID_WEBHOOK_PUBLIC_KEY). An unsigned or forged callback
-is refused with 403 before anything is read into the database."""
+is refused with 403 before anything is read into the database, and so is a SendGrid
+callback signed longer ago than SENDGRID_REPLAY_SECONDS: a captured request replayed."""
 
 from __future__ import annotations
-
-import json
 
 import falcon
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 from sqlalchemy.orm import Session, sessionmaker
 
+from ingest.body import parse_json
 from ingest.errors import FieldErrors
 from ingest.twilio_signature import TwilioWebhook
 from models.db import session_scope
@@ -45,13 +45,19 @@ class TwilioStatus:
 
 class SendGridEvents:
     def __init__(
-        self, public_key: str | None, sessions: sessionmaker[Session], policy: ReminderPolicy, limit: int
+        self,
+        public_key: str | None,
+        sessions: sessionmaker[Session],
+        policy: ReminderPolicy,
+        limit: int,
+        replay_seconds: int,
     ) -> None:
         self._verifier = EventWebhook()
         self._key = self._verifier.convert_public_key_to_ecdsa(public_key) if public_key else None
         self._sessions = sessions
         self._policy = policy
         self._limit = limit
+        self._replay_seconds = replay_seconds
 
     def _verified(self, req: falcon.Request) -> bytes:
         raw = req.bounded_stream.read(self._limit + 1)
@@ -71,16 +77,23 @@ class SendGridEvents:
             valid = False
         if not valid:
             raise _forbidden("The SendGrid event signature is missing or does not match.")
+        if not self._fresh(timestamp):
+            raise _forbidden(
+                f"The SendGrid event was signed more than {self._replay_seconds} s from now: a replay."
+            )
         return raw
+
+    def _fresh(self, timestamp: str) -> bool:
+        """Whether the signed timestamp (Unix seconds) is within the replay window of now."""
+        try:
+            signed_at = int(timestamp)
+        except ValueError:
+            return False
+        return abs(utcnow().timestamp() - signed_at) <= self._replay_seconds
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         raw = self._verified(req)
-        try:
-            events = json.loads(raw)
-        except ValueError:
-            raise falcon.HTTPBadRequest(
-                title="Malformed JSON", description="The body is not valid JSON."
-            ) from None
+        events = parse_json(raw)
         if not isinstance(events, list) or not all(isinstance(event, dict) for event in events):
             raise falcon.HTTPBadRequest(title="Malformed body", description="Send a JSON array of events.")
         with session_scope(self._sessions) as session:

@@ -28,6 +28,8 @@ class FieldErrors(falcon.HTTPUnprocessableEntity):
 
 
 DATABASE_RETRY_SECONDS = 5
+# The database cannot be reached: every request of the moment fails alike, none by its data.
+DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
 
 
 def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict) -> None:
@@ -35,7 +37,7 @@ def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception
     while the database is unreachable: nothing was stored, and the kiosk should send again."""
     if isinstance(exc, falcon.HTTPError):
         raise exc
-    if isinstance(exc, OperationalError | PoolTimeout):
+    if isinstance(exc, DATABASE_UNAVAILABLE):
         log.warning(
             "database unavailable on %s %s: %s",
             req.method,

@@ -1,26 +1,48 @@
 """The staff list's filters and cursor, shared by the JSON list and the CSV export.
 
 The cursor is the (received_at, id) of the last row seen, so pages stay stable while new
-feedback arrives (offsets would skip or repeat rows).
+feedback arrives (offsets would skip or repeat rows). Every parameter is checked before it
+reaches a query: a time outside FILTER_RANGE, a NUL character or a cursor this API did not
+write is a 422 naming it.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import get_args
 
 import falcon
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import defer
 
 from ingest.errors import FieldErrors
+from ingest.schemas import Channel
 from models.tables import Analysis, Feedback, UrgencyDecision
 
 URGENCY_LEVELS = ("critical", "high", "medium", "low")
 STATUSES = ("received", "processing", "analyzed", "failed")
 TRIAGE_STATES = ("new", "acknowledged", "resolved")
+CHANNELS = (*get_args(Channel), "sms", "voice")  # what kiosks and apps send, then Twilio's
 MAX_LIMIT = 200
+# The times a filter may name; without an offset a time is UTC.
+FILTER_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+MAX_CURSOR_LENGTH = 200  # a cursor this API wrote is about 110 characters
+FEEDBACK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+# Lists show no submission time: not reading it keeps them clear of any stored before it was checked.
+UNLISTED = defer(Feedback.submitted_at)
+
+
+def is_feedback_id(value: str) -> bool:
+    """Whether a path segment can be a feedback id (a UUID as ingest writes them): anything
+    else is a 404 without a query, a NUL character included."""
+    return FEEDBACK_ID.match(value) is not None
 
 
 @dataclass(frozen=True)
@@ -43,15 +65,22 @@ def _choice(
     return value
 
 
-def _instant(req: falcon.Request, name: str, errors: list[dict[str, str]]) -> datetime | None:
+def instant_param(req: falcon.Request, name: str, errors: list[dict[str, str]]) -> datetime | None:
+    """An aware time within FILTER_RANGE, or None with an error naming the parameter."""
     value = req.get_param(name)
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         errors.append({"field": name, "message": "must be an ISO 8601 date or time"})
         return None
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    earliest, latest = FILTER_RANGE
+    if not earliest <= moment <= latest:
+        errors.append({"field": name, "message": f"must be between {earliest.date()} and {latest.date()}"})
+        return None
+    return moment
 
 
 def parse_filters(req: falcon.Request) -> FeedbackFilters:
@@ -61,9 +90,9 @@ def parse_filters(req: falcon.Request) -> FeedbackFilters:
         urgency=_choice(req, "urgency", URGENCY_LEVELS, errors),
         status=_choice(req, "status", STATUSES, errors),
         triage_state=_choice(req, "triage_state", TRIAGE_STATES, errors),
-        channel=req.get_param("channel"),
-        since=_instant(req, "since", errors),
-        until=_instant(req, "until", errors),
+        channel=_choice(req, "channel", CHANNELS, errors),
+        since=instant_param(req, "since", errors),
+        until=instant_param(req, "until", errors),
     )
     if errors:
         raise FieldErrors(errors)
@@ -85,11 +114,18 @@ def encode_cursor(received_at: datetime, feedback_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (received_at, id) a cursor carries, or 422: its length is checked before it is
+    decoded, and its shape (an aware time and a feedback id) after."""
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         received_at, feedback_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(received_at), str(feedback_id)
-    except (ValueError, TypeError):
+        moment = datetime.fromisoformat(received_at)
+        if moment.tzinfo is None or not is_feedback_id(feedback_id):
+            raise ValueError("not a cursor")
+        return moment, feedback_id
+    except (ValueError, TypeError, binascii.Error):
         raise FieldErrors([{"field": "cursor", "message": "is not a cursor this API returned"}]) from None
 
 
@@ -97,6 +133,7 @@ def filtered_query(filters: FeedbackFilters) -> Select:
     """Feedback with its analysis and decision (if any), newest first."""
     query = (
         select(Feedback, Analysis, UrgencyDecision)
+        .options(UNLISTED)
         .outerjoin(Analysis, Analysis.feedback_id == Feedback.id)
         .outerjoin(UrgencyDecision, UrgencyDecision.feedback_id == Feedback.id)
         .order_by(Feedback.received_at.desc(), Feedback.id.desc())

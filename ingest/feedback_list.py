@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import falcon
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
 from ingest.feedback_filters import after_cursor, encode_cursor, filtered_query, parse_filters, parse_limit
+from ingest.unreadable_rows import readable_page, readable_stream
 from models.keys import STAFF_ROLES
 from models.tables import Analysis, Feedback, UrgencyDecision
 
@@ -42,6 +44,13 @@ def summary(item: Feedback, analysis: Analysis | None, decision: UrgencyDecision
     }
 
 
+def _with_position(
+    item: Feedback, analysis: Analysis | None, decision: UrgencyDecision | None
+) -> tuple[dict[str, Any], tuple[datetime, str]]:
+    """The summary and where it sits in the list, for the next page's cursor."""
+    return summary(item, analysis, decision), (item.received_at, item.id)
+
+
 def _safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
@@ -65,13 +74,12 @@ class FeedbackList(_StaffReader):
         if cursor:
             query = after_cursor(query, cursor)
         with self._sessions() as session:
-            rows = session.execute(query.limit(limit + 1)).all()
+            rows, skipped = readable_page(session, query.limit(limit + 1), _with_position, "feedback list")
         page = rows[:limit]
         next_cursor = None
         if len(rows) > limit:
-            last = page[-1][0]
-            next_cursor = encode_cursor(last.received_at, last.id)
-        resp.media = {"items": [summary(*row) for row in page], "next_cursor": next_cursor}
+            next_cursor = encode_cursor(*page[-1][1])
+        resp.media = {"items": [item for item, _ in page], "next_cursor": next_cursor, "skipped": skipped}
         resp.set_header("Cache-Control", "no-store")
 
 
@@ -91,8 +99,8 @@ class FeedbackExport(_StaffReader):
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         with self._sessions() as session:
-            for row in session.execute(query.execution_options(yield_per=EXPORT_CHUNK)):
-                writer.writerow({key: _safe_cell(value) for key, value in summary(*row).items()})
+            for row in readable_stream(session, query, summary, "feedback export", EXPORT_CHUNK):
+                writer.writerow({key: _safe_cell(value) for key, value in row.items()})
                 if buffer.tell() > 64 * 1024:
                     yield buffer.getvalue().encode()
                     buffer.seek(0)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.channel_intake import publish_after_commit
+from ingest.errors import DATABASE_UNAVAILABLE
 from ingest.intake import Accepted, IdempotencyConflict, Outcome, Submission, store_submissions
 from ingest.publish_window import PublishWindow
 from models import log_context
@@ -66,7 +67,9 @@ class GroupCommitter:
 
     def accept(self, submission: Submission) -> Accepted:
         """Commit `submission` with whatever else is waiting. Raises IdempotencyConflict,
-        or what the transaction raised, in which case nothing of the batch was stored."""
+        or what its transaction raised, in which case nothing of it was stored: a batch the
+        database refuses is committed again item by item, so that only the item at fault
+        fails (unless the database is unreachable, which fails the whole batch)."""
         waiting = _Waiting(submission, Future())
         with self._lock:
             self._waiting.put(waiting)
@@ -113,7 +116,13 @@ class GroupCommitter:
     def _commit(self, writer: OwnConnection, batch: list[_Waiting]) -> None:
         try:
             outcomes = _store(writer, [waiting.submission for waiting in batch])
-        except Exception as exc:  # noqa: BLE001 - every request of the batch answers with it
+        except Exception as exc:  # noqa: BLE001 - the requests answer with it, or commit alone
+            if len(batch) > 1 and not isinstance(exc, DATABASE_UNAVAILABLE):
+                # An item the database refused must not take the others with it: each
+                # commits on its own, and only the bad one answers with the error.
+                for waiting in batch:
+                    self._commit(writer, [waiting])
+                return
             for waiting in batch:
                 waiting.answer.set_exception(exc)
             return

@@ -1,8 +1,9 @@
-"""Per-key rate limits in Redis: a fixed one-minute window per caller, 429 with Retry-After.
+"""Rate limits in Redis: a fixed one-minute window per caller, 429 with Retry-After.
 
-The caller is its bearer token (hashed), or its address when it has none (Twilio's
-webhooks). Redis being down must not stop patients' feedback: the limiter then lets the
-request through and logs the outage.
+Two limiters run before authentication: one per client address, so that requests with
+made-up keys (each a database lookup) are stopped too, and one per key: its bearer token
+(hashed), or its address when it has none (Twilio's webhooks). Redis being down must not
+stop patients' feedback: the limiters then let the request through and log the outage.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import falcon
@@ -24,12 +26,16 @@ MAX_CHUNK = 50
 CALLER_LIMIT = 10_000  # callers remembered per process before the table starts afresh
 
 
+def address_of(req: falcon.Request) -> str:
+    return f"addr:{req.remote_addr}"
+
+
 def caller_of(req: falcon.Request) -> str:
     header = req.get_header("Authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return "key:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
-    return f"addr:{req.remote_addr}"
+    return address_of(req)
 
 
 @dataclass
@@ -43,7 +49,8 @@ class _Allowance:
 
 
 class RateLimiter:
-    """Falcon middleware; `per_minute=0` turns it off.
+    """Falcon middleware; `per_minute=0` turns it off. `caller` names who a request counts
+    against (its key by default); `per` says so in the 429 and keeps the budgets apart.
 
     A Redis round trip per request would cost more CPU than the rest of a kiosk POST, so
     each process reserves a chunk of the window's budget at once (INCRBY) and admits
@@ -52,10 +59,19 @@ class RateLimiter:
     small limits (under 200 a minute) reserve one at a time and count exactly.
     """
 
-    def __init__(self, client: redis.Redis, per_minute: int, clock=time.time) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        client: redis.Redis,
+        per_minute: int,
+        clock=time.time,
+        caller: Callable[[falcon.Request], str] = caller_of,
+        per: str = "key",
+    ) -> None:
         self._redis = client
         self._limit = per_minute
         self._clock = clock
+        self._caller = caller
+        self._per = per
         self._chunk = max(1, min(MAX_CHUNK, per_minute // 100))
         self._allowances: dict[str, _Allowance] = {}
         self._lock = threading.Lock()
@@ -65,11 +81,13 @@ class RateLimiter:
             return
         now = self._clock()
         window = int(now // WINDOW_SECONDS)
-        if not self._admit(caller_of(req), window):
+        if not self._admit(self._caller(req), window):
             retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
             raise falcon.HTTPTooManyRequests(
                 title="Too many requests",
-                description=f"At most {self._limit} requests a minute per key; retry after {retry_after} s.",
+                description=(
+                    f"At most {self._limit} requests a minute per {self._per}; retry after {retry_after} s."
+                ),
                 retry_after=retry_after,
             )
 
@@ -98,7 +116,7 @@ class RateLimiter:
 
     def _reserve(self, caller: str, window: int) -> int | None:
         """How much of a chunk the window's budget still had; None when Redis is down."""
-        key = f"carepulse:ratelimit:{caller}:{window}"
+        key = f"carepulse:ratelimit:{self._per}:{caller}:{window}"
         try:
             pipe = self._redis.pipeline(transaction=False)
             pipe.incrby(key, self._chunk)

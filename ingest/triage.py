@@ -12,6 +12,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.feedback_filters import UNLISTED
 from ingest.schemas import BodyModel
 from models.tables import AuditEntry, Feedback, utcnow
 from models.urgency_models import UrgencyLabel
@@ -29,7 +30,7 @@ class TriageIn(BodyModel):
 
 def apply_triage(session: Session, feedback_id: str, change: TriageIn, actor: str) -> bool:
     """Apply and audit the change; False when there is no such feedback."""
-    item = session.get(Feedback, feedback_id)
+    item = session.get(Feedback, feedback_id, options=[UNLISTED])  # it may predate its checks
     if item is None:
         return False
     now = utcnow()

@@ -14,8 +14,9 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.auth import Authenticator
-from ingest.feedback_filters import URGENCY_LEVELS, parse_limit
+from ingest.feedback_filters import UNLISTED, URGENCY_LEVELS, parse_limit
 from ingest.feedback_list import summary
+from ingest.unreadable_rows import readable_page
 from models.keys import STAFF_ROLES
 from models.tables import Analysis, Feedback, UrgencyDecision
 from models.urgency_models import UrgencyLabel
@@ -34,6 +35,7 @@ def queue_query(limit: int) -> Select:
     """Open feedback with its analysis, decision and staff label, in triage order."""
     return (
         select(Feedback, Analysis, UrgencyDecision, UrgencyLabel.label)
+        .options(UNLISTED)
         .outerjoin(Analysis, Analysis.feedback_id == Feedback.id)
         .outerjoin(UrgencyDecision, UrgencyDecision.feedback_id == Feedback.id)
         .outerjoin(UrgencyLabel, UrgencyLabel.feedback_id == Feedback.id)
@@ -63,6 +65,6 @@ class TriageQueue:
         self._auth.require(req, STAFF_ROLES)
         limit = parse_limit(req, DEFAULT_LIMIT)
         with self._sessions() as session:
-            rows = session.execute(queue_query(limit)).all()
-            resp.media = {"items": [queue_item(*row) for row in rows]}
+            items, skipped = readable_page(session, queue_query(limit), queue_item, "triage queue")
+        resp.media = {"items": items, "skipped": skipped}
         resp.set_header("Cache-Control", "no-store")

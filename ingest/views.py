@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.audio_view import audio_fields
+from ingest.feedback_filters import UNLISTED
 from ingest.triage import triage_view
+from ingest.unreadable_rows import UNREADABLE, skipped
 from models.tables import Alert, Analysis, Feedback, UrgencyDecision
 
 
@@ -35,8 +37,18 @@ def _analysis(analysis: Analysis | None, decision: UrgencyDecision | None) -> di
     return body
 
 
+def _submitted_at(session: Session, feedback_id: str) -> str | None:
+    """The device's submission time, or None for one stored before it was checked at the
+    edge that cannot be read back (skipped and counted, so the rest of the item shows)."""
+    try:
+        return _iso(session.scalar(select(Feedback.submitted_at).where(Feedback.id == feedback_id)))
+    except UNREADABLE:
+        skipped("feedback item", feedback_id)
+        return None
+
+
 def feedback_detail(session: Session, feedback_id: str) -> dict[str, Any] | None:
-    item = session.get(Feedback, feedback_id)
+    item = session.get(Feedback, feedback_id, options=[UNLISTED])
     if item is None:
         return None
     analysis = session.scalar(select(Analysis).where(Analysis.feedback_id == feedback_id))
@@ -54,7 +66,7 @@ def feedback_detail(session: Session, feedback_id: str) -> dict[str, Any] | None
         "language": (analysis.language if analysis else None) or item.language,
         "department": item.department,
         "patient_ref": item.patient_ref,
-        "submitted_at": _iso(item.submitted_at),
+        "submitted_at": _submitted_at(session, item.id),
         "received_at": _iso(item.received_at),
         "purged_at": _iso(item.purged_at),  # retention removed its free text and audio
         "analysis": _analysis(analysis, decision),

@@ -145,6 +145,8 @@ class Settings:
     max_audio_seconds: int = 600
     transcript_min_confidence: float = 0.5
     rate_limit_per_minute: int = 600
+    rate_limit_per_address: int = 1200
+    sendgrid_replay_seconds: int = 600
     twilio_from: str | None = None
     twilio_messaging_service_sid: str | None = None
     sendgrid_api_key: str | None = None
@@ -249,6 +251,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_audio_seconds=_int(env, "MAX_AUDIO_SECONDS", 600, minimum=1),
         transcript_min_confidence=_fraction(env, "TRANSCRIPT_MIN_CONFIDENCE", 0.5),
         rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 600, minimum=0),
+        rate_limit_per_address=_int(env, "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 1200, minimum=0),
+        sendgrid_replay_seconds=_int(env, "SENDGRID_REPLAY_SECONDS", 600, minimum=1),
         twilio_from=env.get("TWILIO_FROM") or None,
         twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
         sendgrid_api_key=env.get("SENDGRID_API_KEY") or None,

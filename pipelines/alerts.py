@@ -19,6 +19,7 @@ from models.contacts import Keyring
 from models.oncall import Escalation
 from models.tables import Alert, Feedback, UrgencyDecision
 from pipelines.clients.messaging import OutboundMessage
+from pipelines.departments import page_department
 from pipelines.oncall import Recipient, Roster
 
 ACK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read off a phone screen
@@ -46,7 +47,7 @@ def new_ack_code() -> str:
 
 def alert_message(alert: Alert, item: Feedback, ack_code: str, policy: AlertPolicy) -> OutboundMessage:
     """The page for one recipient: where, how to acknowledge, and a link; nothing clinical."""
-    where = item.department or "an unassigned department"
+    where = page_department(item.department)
     subject = f"CarePulse: {alert.level} feedback in {where}"
     body = (
         f"{subject}. Reply ACK {ack_code} to take it, or open {policy.triage_link(item.id)}"

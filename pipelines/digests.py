@@ -18,6 +18,7 @@ from models.tables import Alert, Feedback
 from pipelines.alert_delivery import attempt
 from pipelines.alerts import QUEUED_FOR_DIGEST, AlertPolicy
 from pipelines.clients.messaging import OutboundMessage, Sender
+from pipelines.departments import page_department
 from pipelines.telemetry import count_send
 
 UNASSIGNED = "unassigned"
@@ -60,7 +61,7 @@ def deliver_digest(
     if digest is None or digest.status not in ("pending", "retry"):
         return None
     sample = session.scalar(select(Alert).where(Alert.digest_id == digest_id).limit(1))
-    subject = f"CarePulse: {digest.items} high-urgency feedback in {digest.department}"
+    subject = f"CarePulse: {digest.items} high-urgency feedback in {page_department(digest.department)}"
     message = OutboundMessage(
         channel="email",
         to=policy.keys.cipher.decrypt(sample.recipient_encrypted or ""),
