@@ -31,6 +31,7 @@ from pipelines.clients.messaging import (
     OutboundMessage,
     Sender,
 )
+from pipelines.isolation import in_savepoint, isolate
 from pipelines.telemetry import count_send, observe_ingest_to_alert
 
 SETTLED = frozenset({"sent", "suppressed", "failed", "queued", "digested"})
@@ -160,6 +161,20 @@ def _claim(
     return pages, in_flight
 
 
+def _claim_each(
+    session: Session, alert_ids: list[int], now: datetime, lease: PageLease, policy: AlertPolicy
+) -> tuple[list[Page], list[int]]:
+    """`_claim`, with a page that cannot be read or built (its item's row holds what the
+    database driver refuses) failed alone with the error's class, so the batch's other
+    pages still go out."""
+    outcome = isolate(alert_ids, in_savepoint(session, lambda s, ids: [_claim(s, ids, now, lease, policy)]))
+    for alert_id, error in outcome.poisoned.items():
+        params = {"new_provider_id": None, "new_sent_at": None}
+        session.execute(_RECORD, {"alert_id": alert_id, "new_status": "failed", "new_error": error, **params})
+    pages = [page for claimed, _ in outcome.done for page in claimed]
+    return pages, [alert_id for _, in_flight in outcome.done for alert_id in in_flight]
+
+
 def _renew(session: Session, pages: list[Page], claimed_at: datetime, now: datetime) -> list[Page]:
     """Refresh the claims still ours (unchanged since `claimed_at`); the pages they cover."""
     ours = set()
@@ -207,7 +222,7 @@ def deliver_alerts(
     with one_connection(sessions) as on_one:
         claimed_at = clock()
         with session_scope(on_one) as session:
-            pages, report.in_flight = _claim(session, sorted(set(alert_ids)), claimed_at, lease, policy)
+            pages, report.in_flight = _claim_each(session, sorted(set(alert_ids)), claimed_at, lease, policy)
         while pages:
             now = clock()
             if lease.runs_short(claimed_at, now):

@@ -17,6 +17,7 @@ from pipelines.analysis.batching import BatchWindow, RedisCollector, collect_and
 from pipelines.analysis.gemini import GeminiAnalyzer
 from pipelines.analysis.reanalysis import collect_batch_jobs
 from pipelines.analysis.stage import analyze_feedback
+from pipelines.isolation import isolate
 from workers import runtime
 from workers.app import app
 from workers.chains import feedback_chain
@@ -46,17 +47,25 @@ def _start_collector() -> None:
         log.warning("could not start a collector; llm.sweep will")
 
 
-@app.task(name="feedback.analyze", base=StageTask)
-def analyze(feedback_ids: list[str]) -> list[str]:
+@app.task(name="feedback.analyze", base=StageTask, bind=True)
+def analyze(self: StageTask, feedback_ids: list[str]) -> list[str]:
     analyzer = runtime.analyzer()
     if not isinstance(analyzer, GeminiAnalyzer):
         with runtime.task_session() as session:
-            return analyze_feedback(session, feedback_ids, analyzer)
+            return self.each_item(session, feedback_ids, lambda s, ids: analyze_feedback(s, ids, analyzer))
     window = _window()
     collector = RedisCollector(_redis(), ttl_seconds=window.wait_seconds + 10)
-    return collect_and_analyze(
-        runtime.session_factory(), collector, analyzer, feedback_ids, window, on_leftovers=_start_collector
+    # The batcher commits in steps of its own: an item is taken alone again from the start.
+    outcome = isolate(
+        feedback_ids,
+        lambda ids: collect_and_analyze(
+            runtime.session_factory(), collector, analyzer, ids, window, on_leftovers=_start_collector
+        ),
     )
+    if outcome.poisoned:
+        with runtime.task_session() as session:
+            self.dead_letter_items(session, outcome.poisoned)
+    return outcome.done
 
 
 @app.task(name="llm.sweep", base=RecordedTask, ignore_result=True)

@@ -59,10 +59,13 @@ def _deliver(alert_ids: list[int]) -> list[int]:
     return alert_ids
 
 
-@app.task(name="feedback.route", base=NotifyTask)
-def route(feedback_ids: list[str]) -> list[int]:
+@app.task(name="feedback.route", base=NotifyTask, bind=True)
+def route(self: NotifyTask, feedback_ids: list[str]) -> list[int]:
+    roster, policy, now = runtime.roster(), runtime.alert_policy(), utcnow()
     with runtime.task_session() as session:
-        alert_ids = route_feedback(session, feedback_ids, runtime.roster(), runtime.alert_policy(), utcnow())
+        alert_ids = self.each_item(
+            session, feedback_ids, lambda s, ids: route_feedback(s, ids, roster, policy, now)
+        )
     return _deliver(alert_ids)
 
 

@@ -10,27 +10,31 @@ Transient: the database or broker is briefly unreachable. Everything else is a b
 bad data and fails at once. A stage that gives up because the broker is unreachable fails
 nothing: its work is committed or rolled back, and the outbox relay publishes its items
 again once the broker is back (`pipelines.outbox.claim_stalled`).
+
+One bad item fails alone (`StageTask.each_item`): it gets a dead letter of its own, with
+the stage's name, its id and the error's class, and the rest of the batch carries on.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from celery import Task
 from kombu.exceptions import OperationalError as BrokerUnreachable
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from models.tables import utcnow
 from pipelines.dead_letters import GaveUp, record_dead_letter
-from pipelines.failures import mark_failed
+from pipelines.failures import mark_failed, mark_poisoned
+from pipelines.isolation import TRANSIENT_ERRORS, in_savepoint, isolate
 from workers import runtime
 
 log = logging.getLogger(__name__)
 
-# IntegrityError: a concurrent run inserted the same unique row first; running
-# again finds it and skips.
-TRANSIENT_ERRORS = (OperationalError, IntegrityError, ConnectionError, TimeoutError)
+R = TypeVar("R")
 
 
 class RecordedTask(Task):
@@ -41,17 +45,21 @@ class RecordedTask(Task):
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         self.record_dead_letter(exc, task_id, args, kwargs)
 
-    def record_dead_letter(self, exc: Exception, task_id: str, args: Any, kwargs: Any) -> None:
+    def gave_up(self, error: str, task_id: str, args: Any, kwargs: Any) -> GaveUp:
+        """This task's dead letter, in the lane it was delivered in."""
         delivery = self.request.delivery_info or {}
-        gave_up = GaveUp(
+        return GaveUp(
             task_id=task_id,
             task_name=self.name,
             args=list(args or ()),
             kwargs=dict(kwargs or {}),
-            error=type(exc).__name__,
+            error=error,
             retries=self.request.retries or 0,
             priority=delivery.get("priority"),
         )
+
+    def record_dead_letter(self, exc: Exception, task_id: str, args: Any, kwargs: Any) -> None:
+        gave_up = self.gave_up(type(exc).__name__, task_id, args, kwargs)
         try:
             with runtime.task_session() as session:
                 record_dead_letter(session, gave_up, utcnow())
@@ -73,6 +81,25 @@ class StageTask(RecordedTask):
     retry_jitter = True
     acks_late = True
     reject_on_worker_lost = True
+
+    def each_item(
+        self, session: Session, feedback_ids: list[str], stage: Callable[[Session, list[str]], list[R]]
+    ) -> list[R]:
+        """`stage` over the batch in `session`; an item that fails it alone is dead-lettered
+        (in this session, so that SQLite's single writer never waits on itself) and the
+        others' results are returned for the next stage."""
+        outcome = isolate(feedback_ids, in_savepoint(session, stage))
+        self.dead_letter_items(session, outcome.poisoned)
+        return outcome.done
+
+    def dead_letter_items(self, session: Session, poisoned: dict[str, str]) -> None:
+        """One dead letter per bad item, named after this task and the item, so that a
+        redelivered task records none twice; the item itself carries the reason."""
+        for feedback_id, error in poisoned.items():
+            log.error("task %s dead-lettered one item of its batch: %s", self.name, error)
+            mark_poisoned(session, feedback_id, f"{self.name}: {error}")
+            task_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.request.id}/{feedback_id}"))
+            record_dead_letter(session, self.gave_up(error, task_id, [[feedback_id]], {}), utcnow())
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         feedback_ids = args[0] if args else kwargs.get("feedback_ids", [])

@@ -6,13 +6,13 @@ from workers.app import app
 from workers.stage_task import StageTask
 
 
-@app.task(name="feedback.transcribe", base=StageTask)
-def transcribe(feedback_ids: list[str]) -> list[str]:
+@app.task(name="feedback.transcribe", base=StageTask, bind=True)
+def transcribe(self: StageTask, feedback_ids: list[str]) -> list[str]:
     with runtime.task_session() as session:
-        return transcribe_feedback(
+        return self.each_item(
             session,
             feedback_ids,
-            runtime.transcriber(),
-            runtime.recording_fetcher(),
-            runtime.transcription_policy(),
+            lambda s, ids: transcribe_feedback(
+                s, ids, runtime.transcriber(), runtime.recording_fetcher(), runtime.transcription_policy()
+            ),
         )
