@@ -28,6 +28,8 @@ def _analysis(analysis: Analysis | None, decision: UrgencyDecision | None) -> di
         "topics": analysis.topics,
         "summary": analysis.summary,
         "analyzer": analysis.analyzer,
+        "timing": analysis.timing,  # when the danger it mentions happens, if the analyzer could tell
+        "experiencer": analysis.experiencer,  # whom that danger is about, likewise
         "urgency": None,
         "model_version": None,
     }

@@ -146,6 +146,8 @@ class Analysis(Base):
     topics: Mapped[list[str]] = mapped_column(JsonType, default=list)
     summary: Mapped[str | None] = mapped_column(Text)
     urgency_hint: Mapped[str | None] = mapped_column(String(16))
+    timing: Mapped[str | None] = mapped_column(String(16))  # when the danger happens; None: unknown
+    experiencer: Mapped[str | None] = mapped_column(String(16))  # whom it is about; None: unknown
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

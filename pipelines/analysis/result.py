@@ -22,6 +22,11 @@ TOPICS: tuple[str, ...] = (
     "other",
 )
 
+# When the danger a text mentions is happening, and to whom (the ConText modifiers of
+# pipelines/urgency/corpus/GUIDELINE.md); "none" when the text mentions no danger.
+TIMINGS: tuple[str, ...] = ("now", "past", "resolved", "hypothetical", "none")
+EXPERIENCERS: tuple[str, ...] = ("patient", "relative", "other_person", "none")
+
 
 @dataclass(frozen=True)
 class AnalysisResult:
@@ -35,6 +40,8 @@ class AnalysisResult:
     summary: str | None = None
     urgency_hint: str | None = None  # "critical" | "high" | "medium" | "low" | None
     urgency_hint_reasons: tuple[str, ...] = ()
+    timing: str | None = None  # one of TIMINGS; None when the analyzer cannot tell (the local one)
+    experiencer: str | None = None  # one of EXPERIENCERS, or None likewise
 
 
 class Analyzer(Protocol):

@@ -28,6 +28,8 @@ def analysis_columns(result: AnalysisResult, analyzer: str) -> dict[str, Any]:
         "topics": list(result.topics),
         "summary": result.summary,
         "urgency_hint": result.urgency_hint,
+        "timing": result.timing,
+        "experiencer": result.experiencer,
     }
 
 

@@ -27,6 +27,7 @@ class UrgencyInput:
     sentiment_score: float
     urgency_hint: str | None = None
     channel: str | None = None
+    timing: str | None = None  # the analyzer's "now" | "past" | "resolved" | "hypothetical" | "none"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def _decide(
     if level == "low":
         # Among low items, the more negative the sentiment the higher the score.
         score = round(0.2 - 0.1 * (item.sentiment_score + 1), 3)
+    if item.timing and item.timing not in ("now", "none"):
+        reasons.append(f"analyzer: happening {item.timing}")
     return UrgencyResult(
         level=level,
         score=round(score, 3),

@@ -27,6 +27,7 @@ def score_text(
             sentiment_score=analysis.sentiment_score,
             urgency_hint=analysis.urgency_hint,
             channel=channel,
+            timing=analysis.timing,
         ),
         model,
     )

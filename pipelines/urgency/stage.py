@@ -27,6 +27,7 @@ def score_feedback(session: Session, feedback_ids: list[str], model: UrgencyMode
             Analysis.sentiment_label,
             Analysis.sentiment_score,
             Analysis.urgency_hint,
+            Analysis.timing,
             Analysis.analyzer,
             UrgencyDecision.id.label("decision_id"),
         )
@@ -45,6 +46,7 @@ def score_feedback(session: Session, feedback_ids: list[str], model: UrgencyMode
                 sentiment_score=row.sentiment_score,
                 urgency_hint=row.urgency_hint,
                 channel=row.channel,
+                timing=row.timing,
             )
             for row in undecided
         ],

@@ -6,7 +6,8 @@ play Batch mode. Behaviour per request: "ok" (after `latency` seconds), "429" (w
 `google.rpc.RetryInfo` retryDelay), "500" (or any other status code), "slow" (5 s more
 than `latency`), "malformed" (a 200 whose text is not JSON),
 "partial" (drops every other item), "obey" (a model that followed an injected
-instruction: everything low urgency and positive). A script of behaviours is consumed
+instruction: everything low urgency and positive), "odd_context" (a timing outside the
+schema's values and no experiencer at all). A script of behaviours is consumed
 first, then `storm` draws 429/500 at random, then `default` applies.
 
 The "ok" model is deliberately simple: a few keywords decide sentiment and urgency.
@@ -31,6 +32,7 @@ from tests.fakes.loopback import JsonHandler, serving
 NEGATIVE = re.compile(r"rude|dirty|cold|awful|terrible|waited|horrible|pain|sale|sucio|mal", re.I)
 POSITIVE = re.compile(r"kind|great|wonderful|thank|merci|gracias|excellent|gentil|amable", re.I)
 CRITICAL = re.compile(r"breathe|chest pain|unconscious|respirer|respirar", re.I)
+PAST = re.compile(r"\b(?:ago|hier|hace)\b|last (?:week|month|year)|yesterday|l'an dernier", re.I)
 GENERATE = re.compile(r"^/v1(?:beta)?/models/([^/:]+):generateContent$")
 BATCH = re.compile(r"^/v1(?:beta)?/models/([^/:]+):batchGenerateContent$")
 BATCH_GET = re.compile(r"^/v1(?:beta)?/(batches/[^/]+)$")
@@ -43,6 +45,10 @@ def _item_answer(item: dict[str, Any], behaviour: str) -> dict[str, Any]:
     else:
         label = "negative" if NEGATIVE.search(text) else "positive" if POSITIVE.search(text) else "neutral"
         hint = "critical" if CRITICAL.search(text) else "medium" if label == "negative" else "low"
+    timing = "past" if PAST.search(text) else "now" if hint == "critical" else "none"
+    context = {"timing": timing, "experiencer": "none" if timing == "none" else "patient"}
+    if behaviour == "odd_context":
+        context = {"timing": "soonish"}
     return {
         "id": item["id"],
         "sentiment_label": label,
@@ -53,6 +59,7 @@ def _item_answer(item: dict[str, Any], behaviour: str) -> dict[str, Any]:
         "summary": "Patient comments on their care.",
         "urgency_hint": hint,
         "urgency_reasons": [] if hint == "low" else ["keyword"],
+        **context,
     }
 
 
