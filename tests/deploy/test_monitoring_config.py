@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 import pipelines.telemetry  # noqa: F401 - registers the workers' metrics
+from carepulse.cli import build_parser
 from ingest.app import create_app
 from models.db import make_engine, make_session_factory
 from models.settings import load_settings
@@ -127,5 +128,7 @@ def test_prometheus_scrapes_what_compose_serves() -> None:
 
     flower = jobs["flower"]
     assert flower["static_configs"][0]["targets"] == ["flower:5555"]
-    assert services["flower"]["command"][-2:] == ["--port", "5555"]
+    served = build_parser().parse_args(services["flower"]["command"][1:])
+    # Its container's every interface: the published loopback port and Prometheus reach it there.
+    assert (served.role, served.port, served.address) == ("flower", 5555, "0.0.0.0")
     assert {job["metrics_path"] for job in jobs.values()} == {"/metrics"}
