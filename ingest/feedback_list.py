@@ -74,12 +74,12 @@ class FeedbackList(_StaffReader):
         if cursor:
             query = after_cursor(query, cursor)
         with self._sessions() as session:
-            rows, skipped = readable_page(session, query.limit(limit + 1), _with_position, "feedback list")
+            rows = readable_page(session, query.limit(limit + 1), _with_position, "feedback list")
         page = rows[:limit]
         next_cursor = None
         if len(rows) > limit:
             next_cursor = encode_cursor(*page[-1][1])
-        resp.media = {"items": [item for item, _ in page], "next_cursor": next_cursor, "skipped": skipped}
+        resp.media = {"items": [item for item, _ in page], "next_cursor": next_cursor}
         resp.set_header("Cache-Control", "no-store")
 
 

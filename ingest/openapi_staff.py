@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.feedback_filters import MAX_LIMIT, STATUSES, TRIAGE_STATES, URGENCY_LEVELS
+from ingest.feedback_filters import (
+    CHANNELS,
+    FILTER_RANGE,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    STATUSES,
+    TRIAGE_STATES,
+    URGENCY_LEVELS,
+)
 from ingest.openapi_parts import json_object
 from ingest.triage_page import ASSETS
 from ingest.triage_queue import DEFAULT_LIMIT, OPEN_STATES
@@ -16,15 +24,16 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+_RANGE = f"from {FILTER_RANGE[0].date()} to {FILTER_RANGE[1].date()}; without an offset, UTC"
 WINDOW = [
-    _query("since", {"type": "string", "format": "date-time"}, "received at or after (ISO 8601)"),
-    _query("until", {"type": "string", "format": "date-time"}, "received before (ISO 8601)"),
+    _query("since", {"type": "string", "format": "date-time"}, f"received at or after (ISO 8601, {_RANGE})"),
+    _query("until", {"type": "string", "format": "date-time"}, f"received before (ISO 8601, {_RANGE})"),
 ]
 FILTERS = [
     _query("urgency", {"enum": list(URGENCY_LEVELS)}, "urgency level"),
     _query("status", {"enum": list(STATUSES)}, "pipeline status"),
     _query("triage_state", {"enum": list(TRIAGE_STATES)}, "triage state"),
-    _query("channel", {"type": "string", "maxLength": 16}, "channel"),
+    _query("channel", {"enum": list(CHANNELS)}, "channel"),
     *WINDOW,
 ]
 STAFF_ERRORS = {
@@ -40,7 +49,9 @@ LIST_OPERATION = {
     "summary": "List feedback, newest first (staff key)",
     "parameters": [
         *FILTERS,
-        _query("cursor", {"type": "string"}, "next_cursor of the previous page"),
+        _query(
+            "cursor", {"type": "string", "maxLength": MAX_CURSOR_LENGTH}, "next_cursor of the previous page"
+        ),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "page size (default 50)"),
     ],
     "responses": {

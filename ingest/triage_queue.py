@@ -65,6 +65,6 @@ class TriageQueue:
         self._auth.require(req, STAFF_ROLES)
         limit = parse_limit(req, DEFAULT_LIMIT)
         with self._sessions() as session:
-            items, skipped = readable_page(session, queue_query(limit), queue_item, "triage queue")
-        resp.media = {"items": items, "skipped": skipped}
+            items = readable_page(session, queue_query(limit), queue_item, "triage queue")
+        resp.media = {"items": items}
         resp.set_header("Cache-Control", "no-store")

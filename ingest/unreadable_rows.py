@@ -35,16 +35,13 @@ UNREADABLE_ROWS = Counter(
 Render = Callable[..., Any]
 
 
-def readable_page(session: Session, query: Select, render: Render, view: str) -> tuple[list[Any], int]:
-    """(rows of `query` whose render succeeded, how many were skipped); `query` selects
-    Feedback first."""
+def readable_page(session: Session, query: Select, render: Render, view: str) -> list[Any]:
+    """The rows of `query` (which selects Feedback first) rendered, but those that cannot be."""
     try:
-        rows, unread = session.execute(query).all(), 0
+        rows = session.execute(query).all()
     except UNREADABLE:
-        ids = session.scalars(query.with_only_columns(Feedback.id)).all()
-        rows, unread = _one_by_one(session, query, ids, view)
-    rendered, unrendered = _rendered(rows, render, view)
-    return rendered, unread + unrendered
+        rows = _one_by_one(session, query, session.scalars(query.with_only_columns(Feedback.id)).all(), view)
+    return _rendered(rows, render, view)
 
 
 def readable_stream(session: Session, query: Select, render: Render, view: str, chunk: int) -> Iterator[Any]:
@@ -55,8 +52,8 @@ def readable_stream(session: Session, query: Select, render: Render, view: str, 
         try:
             rows = session.execute(query.where(Feedback.id.in_(part))).all()
         except UNREADABLE:
-            rows = _one_by_one(session, query, part, view)[0]
-        yield from _rendered(rows, render, view)[0]
+            rows = _one_by_one(session, query, part, view)
+        yield from _rendered(rows, render, view)
 
 
 def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -65,27 +62,25 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield part
 
 
-def _one_by_one(session: Session, query: Select, ids: list[str], view: str) -> tuple[list[Any], int]:
-    """The rows that can be read, each on its own, and how many could not."""
-    rows, skipped = [], 0
+def _one_by_one(session: Session, query: Select, ids: list[str], view: str) -> list[Any]:
+    """The rows that can be read, each on its own."""
+    rows = []
     for feedback_id in ids:
         try:
             rows.append(session.execute(query.where(Feedback.id == feedback_id)).one())
         except UNREADABLE:
-            skipped += 1
             skipped(view, feedback_id)
-    return rows, skipped
+    return rows
 
 
-def _rendered(rows: list[Any], render: Render, view: str) -> tuple[list[Any], int]:
-    rendered, skipped = [], 0
+def _rendered(rows: list[Any], render: Render, view: str) -> list[Any]:
+    rendered = []
     for row in rows:
         try:
             rendered.append(render(*row))
         except UNREADABLE:
-            skipped += 1
             skipped(view, row[0].id)
-    return rendered, skipped
+    return rendered
 
 
 def skipped(view: str, feedback_id: str) -> None:

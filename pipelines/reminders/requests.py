@@ -33,7 +33,7 @@ class ContactFields(StrictModel):
     channel: Literal["sms", "email"]
     to: str = Field(min_length=3, max_length=254, description="E.164 phone number (sms) or email address")
     timezone: str = Field(min_length=1, max_length=64, description="IANA timezone of the patient")
-    language: str = Field(default="en", pattern=r"^[a-z]{2}$")
+    language: str = Field(default="en", max_length=2, pattern=r"^[a-z]{2}$")
 
     @field_validator("timezone")
     @classmethod

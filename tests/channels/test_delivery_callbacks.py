@@ -190,3 +190,39 @@ def test_a_spam_report_revokes_the_patients_consent(app, sessions) -> None:  # t
     assert events(app, report).status_code == 204
     with sessions() as session:
         assert session.get(Consent, "MRN-SPAM").state == "revoked"
+
+
+@pytest.mark.parametrize(
+    "signed_at",
+    [
+        datetime(2001, 9, 9, tzinfo=UTC),
+        datetime.now(UTC) - timedelta(minutes=11),
+        datetime.now(UTC) + timedelta(minutes=11),
+    ],
+    ids=["2001", "eleven-minutes-ago", "eleven-minutes-ahead"],
+)
+def test_sendgrid_events_signed_outside_the_replay_window_are_refused(app, sessions, signed_at) -> None:  # type: ignore[no-untyped-def]
+    """A captured request replayed later carries a valid signature: its timestamp gives it away."""
+    row = send_one(sessions, "email", "jo@mail.example")
+    before = snapshot(sessions)
+    payload = [
+        {
+            "event": "unsubscribe",
+            "email": "jo@mail.example",
+            "sg_event_id": "r1",
+            "carepulse_key": f"reminder:{row.id}",
+        }
+    ]
+    raw = json.dumps(payload).encode()
+    replayed = app.simulate_post(
+        "/v1/sendgrid/events", body=raw, headers=SIGNER.headers(raw, str(int(signed_at.timestamp())))
+    )
+    assert replayed.status_code == 403
+    assert "replay" in replayed.json["description"]
+    assert snapshot(sessions) == before
+    fresh = app.simulate_post(
+        "/v1/sendgrid/events",
+        body=raw,
+        headers=SIGNER.headers(raw, str(int((datetime.now(UTC) - timedelta(minutes=9)).timestamp()))),
+    )
+    assert fresh.status_code == 204

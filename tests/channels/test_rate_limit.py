@@ -1,6 +1,10 @@
-"""Per-key rate limits in Redis: 429 with Retry-After, other keys unaffected."""
+"""Rate limits in Redis, per address before authentication and per key: 429 with
+Retry-After, other keys and addresses unaffected."""
 
 from __future__ import annotations
+
+import secrets
+from collections import Counter
 
 import falcon
 import redis
@@ -10,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.rate_limit import RateLimiter
 from models.db import session_scope
 from models.keys import create_key
+from models.settings import load_settings
 from tests.channels.conftest import auth, make_client
 
 
@@ -60,3 +65,33 @@ def test_processes_share_one_budget_reserved_in_chunks(redis_client: redis.Redis
 
 def _incrby_calls(client: redis.Redis) -> int:
     return int(client.info("commandstats").get("cmdstat_incrby", {}).get("calls", 0))
+
+
+def test_made_up_keys_are_limited_by_address_before_authentication(
+    sessions: sessionmaker[Session], kiosk_key: str, redis_client: redis.Redis
+) -> None:
+    """2,000 requests with random keys, each of which would be a database lookup: once the
+    address has spent its budget (the default), they get 429 with Retry-After, not 401."""
+    client = make_client(sessions)
+    per_address = load_settings({}).rate_limit_per_address
+    statuses = Counter()
+    for _ in range(2000):
+        token = f"cp_{secrets.token_hex(8)}_{secrets.token_urlsafe(8)}"
+        response = client.simulate_post("/v1/feedback", json={"text": "x"}, headers=auth(token))
+        statuses[response.status_code] += 1
+    assert statuses == {401: per_address, 429: 2000 - per_address}
+    assert 1 <= int(response.headers["retry-after"]) <= 61
+    assert "per address" in response.json["description"]
+    elsewhere = client.simulate_post(
+        "/v1/feedback", json={"text": "fine"}, headers=auth(kiosk_key), remote_addr="10.0.0.7"
+    )
+    assert elsewhere.status_code == 202
+
+
+def test_the_address_limit_is_configurable_and_zero_turns_it_off(
+    sessions: sessionmaker[Session], redis_client: redis.Redis
+) -> None:
+    assert load_settings({"RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "5"}).rate_limit_per_address == 5
+    client = make_client(sessions, rate_limit_per_address=0, rate_limit_per_minute=0)
+    statuses = {client.simulate_get("/v1/feedback", headers=auth(f"cp_{n}_x")).status_code for n in range(50)}
+    assert statuses == {401}
