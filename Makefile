@@ -7,17 +7,22 @@ BIN := $(VENV)/bin
 
 .PHONY: run test audit clean
 
+# Not `pip -q`: a first install takes minutes, and pip shows what it fetches meanwhile.
+INSTALLING = @echo "== Installing $(1) into $(VENV) with pip (first run, or pyproject.toml changed): a few minutes =="
+
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "CarePulse needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install --upgrade pip
 
 $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(call INSTALLING,CarePulse)
+	$(BIN)/python -m pip install -e .
 	touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(call INSTALLING,CarePulse and its test tools)
+	$(BIN)/python -m pip install -e '.[test]'
 	touch $@ $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps

@@ -153,6 +153,11 @@ def run_dev(port: int) -> int:
         beat_pidfile.unlink(missing_ok=True)  # a killed run's: its pid may belong to another process now
         if stop.asked:
             return 0
+        print(
+            "Starting ingest, a worker, beat and Flower; the addresses and keys follow once every"
+            " one answers (a minute or so: the worker loads its urgency model first).",
+            flush=True,
+        )
         for command, role_env in (
             (ingest_command(f"127.0.0.1:{port}", workers=1), ingest_env),
             (worker_command(ALL_QUEUES, concurrency=2, hostname="dev@%h", loglevel=QUIET), worker_env),

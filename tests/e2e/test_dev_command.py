@@ -1,6 +1,6 @@
-"""`carepulse dev`: the SQLite path, a private Redis, every role, and a clean stop; Flower
-behind its login lists the worker and the tasks of an item, and ingest and the worker
-serve their metrics."""
+"""`carepulse dev`: the SQLite path, a private Redis, every role on loopback, and a clean
+stop; Flower behind its login lists the worker and the tasks of an item, and ingest and
+the worker serve their metrics. test_dev_orphans stops it every other way."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from carepulse.private_redis import free_port
 from tests.support.http import call
@@ -82,6 +84,15 @@ def check_worker_metrics(url: str) -> None:
     assert scraped(text, "carepulse_ingest_to_alert_seconds_count", level="critical") == 2
 
 
+def listening(ports: range) -> set[str]:
+    """The addresses anything listens on at these ports."""
+    return {
+        connection.laddr.ip
+        for connection in psutil.net_connections("tcp")
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port in ports
+    }
+
+
 def test_dev_runs_everything_on_sqlite_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}} | {
@@ -111,7 +122,9 @@ def test_dev_runs_everything_on_sqlite_and_stops_cleanly(tmp_path: Path) -> None
         assert (tmp_path / "var" / "flower-login").read_text() == login
         assert "sqlite:///" in printed
         assert (tmp_path / "var" / "carepulse.db").exists()
-        wait_until(lambda: healthy(f"{flower}/healthcheck"), 30, "flower never answered")
+        # The banner comes last: every role answers already, each on loopback only.
+        assert healthy(f"{flower}/healthcheck") and healthy(f"http://127.0.0.1:{port}/healthz")
+        assert listening(range(port, port + 3)) == {"127.0.0.1"}
 
         base = f"http://127.0.0.1:{port}"
         status, created = call(
