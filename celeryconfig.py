@@ -22,6 +22,14 @@ ROUTINE_PRIORITY = 6
 broker_url = _settings.redis_url
 broker_connection_retry_on_startup = True
 broker_connection_timeout = 2
+# A worker outlives any Redis outage by itself: it reconnects for ever (Celery's default
+# gives up after 100 attempts and exits), without a supervisor's restart.
+broker_connection_retry = True
+broker_connection_max_retries = None
+# Tasks running when the connection drops finish and acknowledge after the reconnect
+# (an ack is an HDEL by delivery tag): cancelling them would leave their messages to the
+# visibility timeout. Set explicitly, which also silences Celery's pending-change warning.
+worker_cancel_long_running_tasks_on_connection_loss = False
 broker_transport_options = {
     "visibility_timeout": _settings.visibility_timeout,
     "socket_connect_timeout": 2,
@@ -54,6 +62,7 @@ task_queues = [Queue(name) for name in QUEUES]
 task_default_queue = "relay"
 task_routes = {
     "outbox.*": {"queue": "relay"},
+    "stages.*": {"queue": "relay"},
     "retention.*": {"queue": "relay"},
     "feedback.transcribe": {"queue": "asr"},
     "feedback.analyze": {"queue": "llm"},

@@ -43,10 +43,15 @@ def ingest_command(bind: str, workers: int, threads: int = 32, app: str = INGEST
 def worker_command(
     queues: str, concurrency: int, hostname: str = "worker@%h", loglevel: str = "INFO"
 ) -> list[str]:
-    """A worker sending task events (-E) for Flower; run it with `worker_metrics_env`."""
+    """A worker sending task events (-E) for Flower; run it with `worker_metrics_env`.
+
+    Without gossip and mingle: nothing here uses worker-to-worker events or the start-up
+    sync, and their consumers are what breaks a reconnect to a restarted Redis (closing
+    their channel on a dead connection raises AttributeError in kombu, celery#8091,
+    kombu#582). Heartbeats stay: Flower tells live workers by them."""
     return celery_command(
         *("--quiet", "worker", "--queues", queues, "--concurrency", str(concurrency)),
-        *("--hostname", hostname, "--loglevel", loglevel, "-E"),
+        *("--hostname", hostname, "--loglevel", loglevel, "-E", "--without-gossip", "--without-mingle"),
     )
 
 

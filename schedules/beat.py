@@ -14,6 +14,7 @@ from models.settings import Settings
 
 RETRAIN_EXPIRES_SECONDS = 6 * 3600.0
 RETENTION_EXPIRES_SECONDS = 12 * 3600.0
+STALL_SWEEP_SECONDS = 10.0  # well inside the urgent lane's 20 s of silence (pipelines/stalls.py)
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -65,11 +66,20 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "schedule": crontab.from_string(settings.retrain_cron),
             "options": {"expires": RETRAIN_EXPIRES_SECONDS},
         },
-        # Every 30 s: restart Gemini micro-batch work a crashed worker left behind.
+        # Every STALL_SWEEP_SECONDS (10 s): start again, in its own lane and from the stage
+        # where it stopped, each item whose chain went silent (a worker killed mid-chain):
+        # a critical item is paged again within a minute, whatever the visibility timeout.
+        "stages-sweep": {
+            "task": "stages.sweep",
+            "schedule": STALL_SWEEP_SECONDS,
+            "options": {"expires": STALL_SWEEP_SECONDS},
+        },
+        # Every 10 s: start a collector, in its lane, for Gemini micro-batch items a crashed
+        # worker left buffered.
         "llm-sweep": {
             "task": "llm.sweep",
-            "schedule": 30.0,
-            "options": {"expires": 30.0},
+            "schedule": 10.0,
+            "options": {"expires": 10.0},
         },
         # Daily, 03:30 in CAREPULSE_TIMEZONE by default (RETENTION_CRON): purge the free text
         # and audio of feedback older than RETENTION_DAYS. Expires before the next day's run.

@@ -2,8 +2,8 @@
 
 With GOOGLE_API_KEY set, items are micro-batched across tasks (see
 pipelines/analysis/batching.py): a task may return fewer or more ids than it was
-given, and its chain scores exactly the items it analyzed. `llm.sweep` restarts
-whatever a crashed worker left behind.
+given, and its chain scores exactly the items it analyzed. `llm.sweep` starts a collector
+for buffered items a crashed worker left behind; `stages.sweep` restarts the rest.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from workers.stage_task import RecordedTask, StageTask
 
 log = logging.getLogger(__name__)
 
-SWEEP_GRACE_SECONDS = 120.0  # above any healthy wait for the scoring queue; a crash is rare
+SWEEP_GRACE_SECONDS = 20.0  # above a batch window (GEMINI_BATCH_WAIT_MS); a crash is rare
 
 
 @cache
@@ -38,11 +38,11 @@ def _window() -> BatchWindow:
     return BatchWindow(size=s.gemini_batch_size, wait_seconds=s.gemini_batch_wait_ms / 1000)
 
 
-def _start_collector() -> None:
-    """An empty chain: its analyze task collects what is waiting, then scores and routes it.
-    If the broker refuses, `llm.sweep` starts one later."""
+def _start_collector(urgent: bool) -> None:
+    """An empty chain: its analyze task collects what is waiting, then scores and routes it,
+    in the fast lane if an urgent item waits. If the broker refuses, `llm.sweep` starts one later."""
     try:
-        feedback_chain([]).apply_async(retry=False)
+        feedback_chain([], urgent=urgent).apply_async(retry=False)
     except Exception:  # noqa: BLE001 - the buffer is durable, the sweep retries
         log.warning("could not start a collector; llm.sweep will")
 
@@ -69,16 +69,14 @@ def analyze(self: StageTask, feedback_ids: list[str]) -> list[str]:
 
 
 @app.task(name="llm.sweep", base=RecordedTask, ignore_result=True)
-def sweep() -> int:
-    """Restart buffered items nobody is collecting and analyzed items never scored."""
+def sweep() -> bool:
+    """Start a collector for buffered items nobody is collecting, in their lane; analyzed
+    items never scored are `stages.sweep`'s."""
     with runtime.task_session() as session:
-        waiting, unscored = stale_work(session, SWEEP_GRACE_SECONDS)
-    if waiting:
-        _start_collector()
-    if unscored:
-        feedback_chain(unscored).apply_async(retry=False)
-        log.info("llm sweep restarted %d analyzed items", len(unscored))
-    return len(unscored)
+        urgent = stale_work(session, SWEEP_GRACE_SECONDS)
+    if urgent is not None:
+        _start_collector(urgent)
+    return urgent is not None
 
 
 @app.task(name="llm.collect_batches", base=RecordedTask, ignore_result=True)

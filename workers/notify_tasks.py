@@ -25,7 +25,10 @@ from workers.stage_task import StageTask
 
 log = logging.getLogger(__name__)
 
-LOST_TASK_GRACE = timedelta(seconds=60)
+# A page not attempted this long after its row was created lost its task (a worker killed
+# between routing and sending): a route task sends its pages within a second of creating
+# them, and a second attempt is claimed in the page's row, never sent twice.
+LOST_TASK_GRACE = timedelta(seconds=20)
 
 
 class NotifyTask(StageTask):

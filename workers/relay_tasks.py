@@ -1,15 +1,19 @@
 """The relay queue: publish outbox rows that ingest could not (broker down, crash), and
-publish again the items whose message the broker lost (see `claim_stalled`)."""
+start again the items whose chain stalled (a message lost with a killed worker, see
+`pipelines.stalls`)."""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
-from pipelines.outbox import claim_stalled, claim_unpublished, mark_published, split_fast_lane
+from models.tables import OutboxEntry, utcnow
+from pipelines.outbox import claim_unpublished, mark_published, split_fast_lane
+from pipelines.stalls import claim_stalled, mark_restarted
 from workers import runtime
 from workers.app import app
-from workers.chains import audio_chain
+from workers.chains import audio_chain, chain_from
 from workers.stage_task import RecordedTask
 
 log = logging.getLogger(__name__)
@@ -18,28 +22,53 @@ SWEEP_LIMIT = 2000
 CHAIN_SIZE = 50
 
 
+def _chunks(entries: list[OutboxEntry]) -> list[list[OutboxEntry]]:
+    return [entries[start : start + CHAIN_SIZE] for start in range(0, len(entries), CHAIN_SIZE)]
+
+
 @app.task(name="outbox.sweep", base=RecordedTask, acks_late=True)
 def sweep() -> int:
-    """Publish unpublished rows (and stalled ones again) in chains of CHAIN_SIZE ids,
-    red-flagged ones first and in the fast lane; return how many.
+    """Publish unpublished rows in chains of CHAIN_SIZE ids, red-flagged ones first and in
+    the fast lane; return how many.
 
     The rows stay locked until the commit after publishing, so a crash in between
     republishes them next time: at-least-once, which idempotent stages absorb.
     """
-    settings = runtime.settings()
-    grace = timedelta(seconds=settings.outbox_grace_seconds)
+    grace = timedelta(seconds=runtime.settings().outbox_grace_seconds)
     with runtime.task_session() as session:
         entries = claim_unpublished(session, grace, SWEEP_LIMIT)
-        stalled = claim_stalled(session, timedelta(seconds=settings.visibility_timeout), SWEEP_LIMIT)
-        if stalled:
-            log.warning("outbox relay republishes %d stalled items", len(stalled))
-        entries += stalled
         for urgent, lane in zip((True, False), split_fast_lane(session, entries), strict=True):
-            for start in range(0, len(lane), CHAIN_SIZE):
-                batch = lane[start : start + CHAIN_SIZE]
+            for batch in _chunks(lane):
                 # audio_chain: the relay cannot tell audio from text; transcribe passes text through.
                 audio_chain([entry.feedback_id for entry in batch], urgent=urgent).apply_async(retry=False)
                 mark_published(session, [entry.id for entry in batch])
         if entries:
             log.info("outbox relay published %d items", len(entries))
         return len(entries)
+
+
+@app.task(name="stages.sweep", base=RecordedTask, acks_late=True)
+def sweep_stalled() -> int:
+    """Start again every item whose chain has been silent too long for its lane, from the
+    stage where it stopped and in its own lane (an urgent one at priority 0), urgent ones
+    first; return how many. Claimed as `outbox.sweep` claims, so two sweeps never overlap."""
+    now = utcnow()
+    with runtime.task_session() as session:
+        stalled = claim_stalled(session, now, SWEEP_LIMIT)
+        groups: dict[tuple[bool, str], list[OutboxEntry]] = defaultdict(list)
+        for item in stalled:
+            groups[(item.urgent, item.stage)].append(item.entry)
+        for (urgent, stage), entries in sorted(groups.items(), key=lambda group: not group[0][0]):
+            for batch in _chunks(entries):
+                chain_from(stage, [entry.feedback_id for entry in batch], urgent=urgent).apply_async(
+                    retry=False
+                )
+                mark_restarted(session, [entry.id for entry in batch], now)
+        if stalled:
+            log.warning(
+                "stall sweep restarted %d items (%d urgent) at %s",
+                len(stalled),
+                sum(item.urgent for item in stalled),
+                ", ".join(sorted({item.stage for item in stalled})),
+            )
+        return len(stalled)

@@ -9,8 +9,8 @@ if an item has already waited that long), claims a batch (a lease
 in the database, so a dead collector's batch is claimed again once it expires), gives
 up the collector role, and only then calls Gemini. The collector's chain carries on
 with every id it analyzed. Items the collector left behind are announced through
-`on_leftovers`, so the caller can start a collector for them at once; a periodic sweep
-(`stale_work`) catches what a crash left behind.
+`on_leftovers` (with whether one is urgent), so the caller can start a collector for them
+at once, in their lane; a periodic sweep (`stale_work`) catches what a crash left behind.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import session_scope
 from models.llm import LlmPending
-from models.tables import Analysis, Feedback, UrgencyDecision, utcnow
+from models.tables import Feedback, utcnow
 from pipelines.analysis.gemini import AnalysisRequest, GeminiAnalyzer
 from pipelines.analysis.llm_ledger import insert_ignoring_duplicates
 from pipelines.analysis.stage import already_analyzed, mark_processing, record_fallback, store_analysis
@@ -206,7 +206,7 @@ def collect_and_analyze(
     analyzer: GeminiAnalyzer,
     feedback_ids: list[str],
     window: BatchWindow,
-    on_leftovers: Callable[[], None] = lambda: None,
+    on_leftovers: Callable[[bool], None] = lambda urgent: None,
 ) -> list[str]:
     """Buffer these items and, if no one else is collecting, analyze a batch.
 
@@ -232,37 +232,30 @@ def collect_and_analyze(
     finally:
         collector.release()
     with sessions() as session:
-        leftovers = session.scalar(select(LlmPending.feedback_id).where(_claimable(utcnow())).limit(1))
-    if leftovers:
-        on_leftovers()
+        leftovers = _waiting(session, _claimable(utcnow()))
+    if leftovers is not None:
+        on_leftovers(leftovers)
     analyzed = analyze_claimed(sessions, analyzer, batch) if batch else []
     return done + [fid for fid in analyzed if fid not in done]
 
 
-def stale_work(session: Session, grace_seconds: float, limit: int = 500) -> tuple[bool, list[str]]:
-    """What a crash can leave behind: buffered items no collector is working on, and
-    analyzed items whose chain never reached scoring. (Any waiting items?, ids to score.)"""
+def _waiting(session: Session, claimable: object) -> bool | None:
+    """Whether an urgent item is among the claimable ones; None if there are none."""
+    return session.scalar(
+        select(LlmPending.urgent).where(claimable).order_by(LlmPending.urgent.desc()).limit(1)
+    )
+
+
+def stale_work(session: Session, grace_seconds: float) -> bool | None:
+    """Buffered items no collector is working on, which a crash can leave behind: None if
+    there are none, else whether one of them is urgent (its collector runs in the fast lane).
+    Items analyzed whose chain died before scoring are the stall sweep's (pipelines/stalls.py)."""
     now = utcnow()
     cutoff = now - timedelta(seconds=grace_seconds)
-    waiting = session.scalar(
-        select(LlmPending.feedback_id)
-        .where(
-            or_(
-                LlmPending.lease_until < now,
-                and_(LlmPending.lease_until.is_(None), LlmPending.enqueued_at < cutoff),
-            )
-        )
-        .limit(1)
+    return _waiting(
+        session,
+        or_(
+            LlmPending.lease_until < now,
+            and_(LlmPending.lease_until.is_(None), LlmPending.enqueued_at < cutoff),
+        ),
     )
-    unscored = list(
-        session.scalars(
-            select(Analysis.feedback_id)
-            .join(Feedback, Feedback.id == Analysis.feedback_id)
-            .outerjoin(UrgencyDecision, UrgencyDecision.feedback_id == Analysis.feedback_id)
-            .where(
-                UrgencyDecision.id.is_(None), Feedback.status == "processing", Analysis.created_at < cutoff
-            )
-            .limit(limit)
-        )
-    )
-    return waiting is not None, unscored

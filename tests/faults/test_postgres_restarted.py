@@ -34,7 +34,7 @@ def test_postgres_crashed_and_restarted_mid_load(
             cluster.url, REDIS_URL, tmp_path, providers, email_provider=False, CELERY_VISIBILITY_TIMEOUT="10"
         )
         with fault_system(env, providers) as system:
-            kiosk = system.busy_kiosk(WARM_UP)
+            kiosk, _ = system.busy_kiosk(WARM_UP)
             with kiosk.posting(ITEMS - WARM_UP):
                 kiosk.wait_accepted(WARM_UP + BEFORE)
                 cluster.crash()

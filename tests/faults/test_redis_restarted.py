@@ -1,7 +1,8 @@
 """Redis SIGKILLed while a kiosk posts and the workers work, then restarted on the same
 port and data directory: its append-only file brings the queues back (with the tasks the
 workers held but had not acknowledged), ingest keeps answering 202 through the outbox
-meanwhile, and every accepted item completes with each page sent once.
+meanwhile, and every accepted item completes with each page sent once. The worker
+reconnects by itself: no restart policy runs, and the same process finishes the work.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def test_redis_killed_and_restarted_mid_load(
         with fake_providers() as providers:
             env = fault_env(pg_url, redis_url, tmp_path, providers, email_provider=False, **BROKER_OUTAGE)
             with fault_system(env, providers) as system:
-                kiosk = system.busy_kiosk(WARM_UP)
+                kiosk, worker = system.busy_kiosk(WARM_UP, restart=False)
                 with kiosk.posting(ITEMS - WARM_UP):
                     kiosk.wait_accepted(WARM_UP + BEFORE)
                     redis.Redis.from_url(redis_url).set(MARKER, "1")
@@ -52,10 +53,12 @@ def test_redis_killed_and_restarted_mid_load(
                     server, _ = start_redis(data_dir, port)
                     assert redis.Redis.from_url(redis_url).get(MARKER) == b"1", "Redis came back empty"
                 outcome = system.wait_settled(kiosk, 150)
+                survived = worker.process is not None and worker.process.poll() is None
     finally:
         server.kill()
         server.wait(timeout=10)
 
-    record_fault(outcome.row("Redis SIGKILL + restart (AOF)"), outcome.details())
+    record_fault(outcome.row("Redis SIGKILL + restart (AOF), worker kept"), outcome.details())
+    assert survived, "the worker exited instead of reconnecting (see its log)"
     assert kiosk.refused == {} and outcome.accepted == ITEMS
     assert outcome.analyses == outcome.decisions == ITEMS

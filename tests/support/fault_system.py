@@ -259,15 +259,15 @@ class FaultSystem:
     def kiosk(self) -> Kiosk:
         return Kiosk(self.base_url, self.token)
 
-    def busy_kiosk(self, warm_up: int) -> Kiosk:
+    def busy_kiosk(self, warm_up: int, restart: bool = True) -> tuple[Kiosk, Role]:
         """An all-queues worker that has already scored `warm_up` items of a new kiosk, so it
-        is busy, with warm connections, when the fault strikes; restarted if it exits, as
-        deployed."""
-        self.start(self.worker(ALL_QUEUES, concurrency=2), restart=True)
+        is busy, with warm connections, when the fault strikes; with `restart`, started
+        again if it exits, as deployed. The kiosk and the worker."""
+        worker = self.start(self.worker(ALL_QUEUES, concurrency=2), restart=restart)
         kiosk = self.kiosk()
         kiosk.post_many(warm_up)
         wait_until(lambda: self.stage_done("scoring", kiosk.accepted) == warm_up, 90, "no worker came up")
-        return kiosk
+        return kiosk, worker
 
     def signal_all(self) -> None:
         """SIGTERM every live role at once, so they shut down side by side (and stay down)."""
