@@ -6,7 +6,8 @@ Replaying must redo the work, not find it "done" and skip it:
 
 - the items of a feedback stage that were marked `failed` go back to `received` (with no
   failure reason), as if new: every stage takes them up again, and a second failure
-  marks them failed anew;
+  marks them failed anew; an analyzed item that only its route could not take loses its
+  failure reason;
 - pages the route stage gave up on (`failed`) are reopened so the replayed route sends
   them. A page that was attempted is reopened as an unrecorded attempt (`sending`, with
   its last claim time): delivery first asks the provider whether it went out
@@ -97,6 +98,13 @@ def reopen(session: Session, letter: DeadLetter) -> None:
         .values(status="received", failure_reason=None)
     )
     if letter.task_name == ROUTE_STAGE:
+        # An analyzed item its route could not take keeps the reason until replayed
+        # (`pipelines.failures.mark_poisoned`); cleared, the stall sweep watches it again.
+        session.execute(
+            update(Feedback)
+            .where(Feedback.id.in_(feedback_ids), Feedback.status == "analyzed")
+            .values(failure_reason=None)
+        )
         reopen_pages(session, feedback_ids)
 
 

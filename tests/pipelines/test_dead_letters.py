@@ -27,7 +27,7 @@ from pipelines.dead_letters import (
     record_dead_letter,
     reopen,
 )
-from pipelines.failures import mark_failed
+from pipelines.failures import mark_failed, mark_poisoned
 from pipelines.urgency.stage import score_feedback
 from tests.fakes.providers import FakeProviders, fake_providers
 from tests.support.alerting import LEASE, policy, providers, roster, scored_item
@@ -107,6 +107,25 @@ def test_a_replayed_stage_brings_its_failed_item_to_analyzed(sessions: sessionma
         assert sorted(score_feedback(session, ids)) == sorted(ids)  # what the replayed task runs
     with sessions() as session:
         assert {item.status for item in session.scalars(select(Feedback))} == {"analyzed"}
+
+
+def test_a_replayed_route_clears_the_reason_of_an_item_it_could_not_take(
+    sessions: sessionmaker[Session],
+) -> None:
+    feedback_id = scored_item(sessions)
+    with session_scope(sessions) as session:
+        session.get(Feedback, feedback_id).status = "analyzed"
+    with session_scope(sessions) as session:
+        mark_poisoned(session, feedback_id, "feedback.route: DataError")
+    with sessions() as session:
+        item = session.get(Feedback, feedback_id)
+        assert (item.status, item.failure_reason) == ("analyzed", "feedback.route: DataError")
+
+    with session_scope(sessions) as session:
+        reopen(session, letter(sessions, "t-poisoned", "feedback.route", [feedback_id]))
+    with sessions() as session:
+        item = session.get(Feedback, feedback_id)
+        assert (item.status, item.failure_reason) == ("analyzed", None)
 
 
 @pytest.fixture
