@@ -291,6 +291,7 @@ def main() -> None:
                 REDIS_URL=args.redis_url,
                 CAREPULSE_VAR_DIR=str(var_dir),
                 RATE_LIMIT_PER_MINUTE="0",
+                RATE_LIMIT_PER_ADDRESS_PER_MINUTE="0",
                 OUTBOX_SWEEP_SECONDS="1",
                 **providers.env(),
                 ONCALL_SMS_TO=ONCALL_SMS,

@@ -390,6 +390,7 @@ def main() -> None:
                 REDIS_URL="redis://127.0.0.1:6379/13",
                 CAREPULSE_VAR_DIR=var_dir,
                 RATE_LIMIT_PER_MINUTE="0",
+                RATE_LIMIT_PER_ADDRESS_PER_MINUTE="0",
             )
             token = create_key_by_cli(env, "staff", "bench-export", "--role", "staff")
             port = free_port()

@@ -56,7 +56,7 @@ TARGET_VS_FASTAPI = 1.8
 TARGET_VS_BARE = 0.30
 P99_LIMIT_MS = 50.0
 SETTLE_SECONDS = 15.0  # for answers in flight when wrk stopped to commit and publish
-UNREACHABLE_RATE_LIMIT = "1000000000"  # per key and minute: the limiter runs, never refuses
+UNREACHABLE_RATE_LIMIT = "1000000000"  # per key (and address) and minute: the limiters run, never refuse
 POST_SCRIPT = ROOT / "bench" / "ingest_apps" / "post.lua"
 SERVE_INGEST = build_parser().parse_args(["serve", "ingest"])  # `carepulse serve ingest` defaults
 BODY = {
@@ -365,6 +365,7 @@ def main() -> None:
             REDIS_URL=args.redis_url,
             CAREPULSE_VAR_DIR=str(var_dir),
             RATE_LIMIT_PER_MINUTE=UNREACHABLE_RATE_LIMIT,
+            RATE_LIMIT_PER_ADDRESS_PER_MINUTE=UNREACHABLE_RATE_LIMIT,
         )
         body_file = var_dir / "body.json"
         body_file.write_text(body)

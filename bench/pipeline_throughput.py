@@ -338,6 +338,7 @@ def main() -> None:
                 REDIS_URL=args.redis_url,
                 CAREPULSE_VAR_DIR=str(var_dir),
                 RATE_LIMIT_PER_MINUTE="0",
+                RATE_LIMIT_PER_ADDRESS_PER_MINUTE="0",
                 OUTBOX_SWEEP_SECONDS="1",
                 WORKER_METRICS_PORT="0",
                 ONCALL_SMS_TO="+15550100",
