@@ -46,7 +46,14 @@ Department = Annotated[
     ),
 ]
 Language = Annotated[str, Field(max_length=16, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-SubmittedAt = Annotated[datetime, AfterValidator(_recent)]
+SubmittedAt = Annotated[
+    datetime,
+    AfterValidator(_recent),
+    Field(
+        description=f"when the device took it: at most {SUBMITTED_AT_BEHIND.days} days before and "
+        f"{SUBMITTED_AT_AHEAD.days} day after it arrives; without an offset, UTC"
+    ),
+]
 
 
 class BodyModel(StrictModel):
