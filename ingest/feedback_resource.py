@@ -57,8 +57,12 @@ class FeedbackCollection:
         principal = self._auth.require(req, SUBMITTER_ROLES)
         data = read_model(req, self._limit, FeedbackIn)
         idempotency_key = req.get_header("Idempotency-Key")
-        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
-            raise FieldErrors([{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}])
+        if idempotency_key is not None and not (
+            1 <= len(idempotency_key) <= 255 and "\x00" not in idempotency_key
+        ):
+            raise FieldErrors(
+                [{"field": "Idempotency-Key", "message": "must be 1 to 255 characters, none of them NUL"}]
+            )
         try:
             accepted = self._committer.accept(Submission(data, principal.key_id, idempotency_key))
         except IdempotencyConflict:

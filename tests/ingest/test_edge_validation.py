@@ -210,3 +210,14 @@ def test_an_id_out_of_shape_is_a_404(
     )
     assert patched.status_code == 404
     assert patched.json["title"] == "Not found"
+
+
+def test_an_idempotency_key_with_nul_is_a_422(
+    client: testing.TestClient, keys: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    response = client.simulate_post(
+        "/v1/feedback", json={"text": "fine"}, headers={**auth(keys["kiosk"]), "Idempotency-Key": "a\x00b"}
+    )
+    assert response.status_code == 422
+    assert fields(response) == {"Idempotency-Key"}
+    assert stored(sessions) == 0
