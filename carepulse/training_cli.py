@@ -30,8 +30,15 @@ def _models(args: argparse.Namespace) -> int:
 
 def add_commands(commands: Any) -> None:
     """Register the commands on the `carepulse` parser's subparsers."""
-    evaluate = commands.add_parser("evaluate", help="score a labeled JSONL file and print metrics")
-    evaluate.add_argument("file")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a labeled JSONL file and print metrics; without a file, the reference sets "
+        "(real comments, the hand-written set, the generated split)",
+    )
+    evaluate.add_argument("file", nargs="?")
+    evaluate.add_argument(
+        "--report", metavar="OUT.md", help="without a file: also write the report with every critical call"
+    )
     evaluate.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     evaluate.add_argument(
         "--predictions", metavar="OUT.jsonl", help="also write each line with its prediction"

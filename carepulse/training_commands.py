@@ -17,12 +17,14 @@ from models.settings import Settings, load_settings
 from models.urgency_models import TrainingRun
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.training import registry
-from pipelines.training.dataset import assemble, prepare
-from pipelines.training.evaluate import REPORT_LEVELS, critical_recall, level_metrics
+from pipelines.training.dataset import assemble
+from pipelines.training.evaluate import REPORT_LEVELS, critical_recall
+from pipelines.training.reference import Scorer, labeled_metrics, markdown, reference, score_lines
 from pipelines.training.retrain import retrain
 from pipelines.training.serving import ensure_first_champion as first_champion
-from pipelines.training.train import fit
+from pipelines.training.train import fit_calibrated
 from pipelines.urgency.corpus import read_jsonl
+from pipelines.urgency.decide import UrgencyResult
 from pipelines.urgency.model import UrgencyModel
 from pipelines.urgency.offline import score_text
 
@@ -44,7 +46,7 @@ def _champion_or_bootstrap(settings: Settings) -> UrgencyModel:
             return registry.load(settings.urgency_model_dir, row)
     except SQLAlchemyError as exc:
         print(f"no model registry ({type(exc).__name__}); using the bootstrap model", file=sys.stderr)
-        return fit(prepare(assemble([]).train), "bootstrap-unregistered")
+        return fit_calibrated(assemble([]), "bootstrap-unregistered")[0]
 
 
 def ensure_first_champion(settings: Settings) -> str:
@@ -52,14 +54,11 @@ def ensure_first_champion(settings: Settings) -> str:
     return first_champion(_sessions(settings), settings.urgency_model_dir)
 
 
-def evaluate_command(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    lines = read_jsonl(Path(args.file))
-    model = _champion_or_bootstrap(settings)
+def _scorer(model: UrgencyModel) -> Scorer:
     analyzer = LocalAnalyzer()
-    truth, predicted, scored = [], [], []
-    for line in lines:
-        result = score_text(
+
+    def score(line: dict[str, Any]) -> UrgencyResult:
+        return score_text(
             analyzer,
             model,
             line.get("text"),
@@ -67,16 +66,36 @@ def evaluate_command(args: argparse.Namespace) -> int:
             rating=line.get("rating"),
             channel=line.get("channel"),
         )
-        truth.append(str(line["urgency"]).strip().lower())
-        predicted.append(result.level)
-        scored.append(
-            {**line, "predicted": result.level, "score": result.score, "reasons": list(result.reasons)}
-        )
-    metrics = level_metrics(truth, predicted)
+
+    return score
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    """A labeled file's metrics; without a file, the reference sets (real comments first)."""
+    settings = load_settings()
+    model = _champion_or_bootstrap(settings)
+    scorer = _scorer(model)
+    if args.file is None:
+        results = reference(scorer)
+        if args.report:
+            Path(args.report).write_text(markdown(results, model.version), encoding="utf-8")
+        if args.json:
+            print(json.dumps({**results, "model_version": model.version}))
+        else:
+            print(markdown(results, model.version).split("\n## Every real comment")[0])
+        return 0
+    scored = score_lines(read_jsonl(Path(args.file)), scorer)
+    metrics = labeled_metrics(scored)
     metrics["model_version"] = model.version
     if args.predictions:
         with Path(args.predictions).open("w", encoding="utf-8") as handle:
-            for row in scored:
+            for item in scored:
+                row = {
+                    **item.line,
+                    "predicted": item.result.level,
+                    "score": item.result.score,
+                    "reasons": list(item.result.reasons),
+                }
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps(metrics))
@@ -86,13 +105,18 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 
 def _print_metrics(metrics: dict[str, Any]) -> None:
-    print(f"{metrics['n']} items, model {metrics['model_version']}")
-    print(f"{'level':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+    print(f"{metrics['n']} items ({metrics['labeled']} labeled), model {metrics['model_version']}")
+    print(f"{'level':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}{'called':>10}")
     for level, row in metrics["per_level"].items():
         print(
             f"{level:<10}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}{row['support']:>10}"
+            f"{metrics['predicted_share'][level]:>10.1%}"
         )
     print(f"macro F1: {metrics['macro_f1']:.3f}")
+    recall = ", ".join(
+        f"{lang} {value:.3f}" for lang, value in metrics["critical_recall_by_language"].items()
+    )
+    print(f"critical recall by language: {recall or '-'}")
     print(f"low items called critical or high: {metrics['low_called_urgent']:.1%}")
     print("confusion (rows: labeled, columns: predicted)")
     print(" " * 10 + "".join(f"{level:>10}" for level in REPORT_LEVELS))

@@ -14,7 +14,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from pipelines.training.dataset import Prepared
 from pipelines.urgency.model import UrgencyModel
-from pipelines.urgency.rules import LEVELS, max_level
+from pipelines.urgency.rules import LEVELS, capped, max_level
 
 REPORT_LEVELS = tuple(reversed(LEVELS))  # critical first, as staff read them
 
@@ -53,13 +53,17 @@ def predictions(model: UrgencyModel, data: Prepared) -> tuple[list[str], list[st
     """(pipeline levels, model-only levels, model probabilities) for every item."""
     verdicts = model.predict(data.features)
     learned = [verdict.level for verdict in verdicts]
-    final = [max_level(floor, level) for floor, level in zip(data.floors, learned, strict=True)]
+    final = [
+        max_level(floor, capped(level, ceiling))
+        for floor, level, ceiling in zip(data.floors, learned, data.ceilings, strict=True)
+    ]
     probabilities = np.array([[v.probabilities[level] for level in LEVELS] for v in verdicts])
     return final, learned, probabilities
 
 
-def evaluate(model: UrgencyModel, sets: dict[str, Prepared]) -> dict[str, Any]:
-    """{"held_out": {"pipeline": ..., "model": ...}, "safety": {...}} for one model."""
+def evaluate(model: UrgencyModel, sets: dict[str, Prepared], real: Prepared | None = None) -> dict[str, Any]:
+    """{"held_out": {"pipeline": ..., "model": ...}, "safety": {...}, ...} for one model,
+    plus "real_comments" (`page_rates`) when real comments are given."""
     out: dict[str, Any] = {}
     for name, data in sets.items():
         final, learned, _ = predictions(model, data)
@@ -67,7 +71,21 @@ def evaluate(model: UrgencyModel, sets: dict[str, Prepared]) -> dict[str, Any]:
             "pipeline": level_metrics(data.labels, final),
             "model": level_metrics(data.labels, learned),
         }
+    if real is not None:
+        out["real_comments"] = page_rates(predictions(model, real)[0], real.praise)
     return out
+
+
+def page_rates(levels: list[str], praise: list[bool]) -> dict[str, float]:
+    """How often real comments are called critical, and praise critical or high."""
+    praised = [level for level, flag in zip(levels, praise, strict=True) if flag]
+    return {
+        "n": len(levels),
+        "critical": round(sum(level == "critical" for level in levels) / len(levels), 4) if levels else 0.0,
+        "praise_urgent": round(sum(level in ("critical", "high") for level in praised) / len(praised), 4)
+        if praised
+        else 0.0,
+    }
 
 
 def critical_recall(metrics: dict[str, Any]) -> float:

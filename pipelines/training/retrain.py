@@ -18,11 +18,19 @@ from sqlalchemy.orm import Session
 from models.tables import utcnow
 from models.urgency_models import TrainingRun, UrgencyModelVersion
 from pipelines.training import registry
-from pipelines.training.dataset import Prepared, assemble, correction_items, prepare
+from pipelines.training.dataset import (
+    Dataset,
+    Prepared,
+    assemble,
+    correction_items,
+    handwritten_eval_items,
+    prepare,
+    real_items,
+)
 from pipelines.training.evaluate import evaluate, predictions
 from pipelines.training.promote import decide
 from pipelines.training.report import confusion_png, precision_recall_png
-from pipelines.training.train import code_version, fit, new_version
+from pipelines.training.train import code_version, fit_calibrated, new_version
 from pipelines.urgency.model import UrgencyModel
 
 Progress = Callable[[int, int, str], None]  # (step, of steps, what is starting)
@@ -59,15 +67,14 @@ def retrain(
 
     progress(1, STEPS, "assembling the dataset")
     dataset = assemble(correction_items(session))
-    progress(2, STEPS, f"preparing features for {len(dataset.train)} training rows")
-    train = prepare(dataset.train)
-    sets = {"held_out": prepare(dataset.held_out), "safety": prepare(dataset.safety)}
-    progress(3, STEPS, "training the challenger")
-    challenger = fit(train, new_version())
+    progress(2, STEPS, "preparing the evaluation sets")
+    sets, real = evaluation_sets(dataset)
+    progress(3, STEPS, "training and calibrating the challenger")
+    challenger, calibration = fit_calibrated(dataset, new_version())
     progress(4, STEPS, "evaluating challenger and champion on the same sets")
-    challenger_metrics = evaluate(challenger, sets)
+    challenger_metrics = evaluate(challenger, sets, real)
     current = registry.champion(session)
-    champion_metrics = evaluate(registry.load(model_dir, current), sets) if current else None
+    champion_metrics = evaluate(registry.load(model_dir, current), sets, real) if current else None
     if champion_metrics is None:
         better, why = True, "no champion yet"
     else:
@@ -79,11 +86,19 @@ def retrain(
         model_dir,
         data_hash=dataset.data_hash,
         code_version=code_version(),
-        training_rows=len(train),
+        training_rows=len(dataset.train),
         metrics=challenger_metrics,
     )
     _attach(
-        run, _report(challenger, sets["held_out"], challenger_metrics, champion_metrics, dataset.data_hash)
+        run,
+        _report(
+            challenger,
+            sets["handwritten"],
+            challenger_metrics,
+            champion_metrics,
+            dataset.data_hash,
+            calibration.report,
+        ),
     )
     progress(6, STEPS, "deciding")
     promoted = better and promote_if_better
@@ -110,24 +125,42 @@ class Report:
     pr_png: bytes
 
 
+def evaluation_sets(dataset: Dataset) -> tuple[dict[str, Prepared], Prepared]:
+    """What every model is judged on: the frozen hand-written set, the held-out split and
+    the safety set, and the real comments for the page-rate budget."""
+    sets = {
+        "handwritten": prepare(handwritten_eval_items()),
+        "held_out": prepare(dataset.held_out),
+        "safety": prepare(dataset.safety),
+    }
+    return sets, prepare(real_items())
+
+
 def _report(
     challenger: UrgencyModel,
-    held_out: Prepared,
+    judged_on: Prepared,
     challenger_metrics: dict[str, Any],
     champion_metrics: dict[str, Any] | None,
     data_hash: str,
+    calibration: dict[str, Any],
 ) -> Report:
-    _, _, probabilities = predictions(challenger, held_out)
-    title = f"{challenger.version}: held-out"
+    """The run's report; its figures lead with the real comments and the hand-written set."""
+    _, _, probabilities = predictions(challenger, judged_on)
+    title = f"{challenger.version}: hand-written set"
     return Report(
         body={
-            "challenger": {"version": challenger.version, "metrics": challenger_metrics},
+            "challenger": {
+                "version": challenger.version,
+                "metrics": challenger_metrics,
+                "thresholds": challenger.thresholds,
+                "calibration_split": calibration,
+            },
             "champion": {"metrics": champion_metrics},
             "data_hash": data_hash,
             "code_version": code_version(),
         },
-        confusion_png=confusion_png(challenger_metrics["held_out"]["pipeline"]["confusion"], title),
-        pr_png=precision_recall_png(held_out.labels, probabilities, title),
+        confusion_png=confusion_png(challenger_metrics["handwritten"]["pipeline"]["confusion"], title),
+        pr_png=precision_recall_png(judged_on.labels, probabilities, title),
     )
 
 
@@ -152,14 +185,17 @@ def train_bootstrap(model_dir: Path) -> Bootstrap:
     dataset = assemble([])
     version = f"bootstrap-{dataset.data_hash[:8]}-{code_version()[:6]}"
     path = registry.artifact_path(model_dir, version)
-    train = prepare(dataset.train)
-    model = UrgencyModel.load(path) if path.exists() else fit(train, version)
-    if not path.exists():
+    calibration: dict[str, Any] = {}
+    if path.exists():
+        model = UrgencyModel.load(path)
+    else:
+        model, fitted = fit_calibrated(dataset, version)
+        calibration = fitted.report
         model.save(path)
-    sets = {"held_out": prepare(dataset.held_out), "safety": prepare(dataset.safety)}
-    metrics = evaluate(model, sets)
-    report = _report(model, sets["held_out"], metrics, None, dataset.data_hash)
-    return Bootstrap(model, metrics, dataset.data_hash, len(train), report)
+    sets, real = evaluation_sets(dataset)
+    metrics = evaluate(model, sets, real)
+    report = _report(model, sets["handwritten"], metrics, None, dataset.data_hash, calibration)
+    return Bootstrap(model, metrics, dataset.data_hash, len(dataset.train), report)
 
 
 def ensure_champion(

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sklearn.linear_model import SGDClassifier
 
-from pipelines.training.dataset import Prepared
+from pipelines.training.calibrate import Calibration, calibrate
+from pipelines.training.dataset import Dataset, Prepared, prepare
 from pipelines.urgency.features import feature_pipeline
 from pipelines.urgency.model import UrgencyModel
 
@@ -29,9 +30,12 @@ _CODE_FILES = (
     "rules.py",
     "patterns.py",
     "decide.py",
-    "../analysis/local.py",
     "../analysis/lexicon.py",
+    "context.py",
+    "vitals.py",
+    "../analysis/local.py",
     "../training/train.py",
+    "../training/calibrate.py",
 )
 
 
@@ -63,3 +67,13 @@ def fit(data: Prepared, version: str) -> UrgencyModel:
     # Most hashed columns never occur: sparse weights make one prediction ~20x faster.
     classifier.sparsify()
     return UrgencyModel(version=version, estimator=estimator)
+
+
+def fit_calibrated(dataset: Dataset, version: str) -> tuple[UrgencyModel, Calibration]:
+    """A model on every training row, with the calibration and thresholds that a first
+    fit, without the calibration split, earned on that split."""
+    fit_rows, held = dataset.calibration_split()
+    calibration = calibrate(fit(prepare(fit_rows), version), prepare(held), [item.source for item in held])
+    model = fit(prepare(dataset.train), version)
+    model.calibration, model.thresholds = calibration.calibration, calibration.thresholds
+    return model, calibration

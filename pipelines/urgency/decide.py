@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipelines.urgency.features import make_features
 from pipelines.urgency.model import ModelVerdict, UrgencyModel
-from pipelines.urgency.rules import RuleHit, binding_level, max_level, red_flags
+from pipelines.urgency.rules import RuleHit, binding_level, capped, max_level, model_ceiling, red_flags
 
 RULES_VERSION = "rules-1"
 LEVEL_SCORES = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 0.95}
@@ -80,7 +80,7 @@ def _decide(
 ) -> UrgencyResult:
     reasons = [hit.reason for hit in hits]
     ruled = binding_level(hits) if model is not None else max_level(*(hit.level for hit in hits))
-    learned = verdict.level if verdict is not None else None
+    learned = capped(verdict.level if verdict is not None else None, model_ceiling(hits))
     if model is None:
         floor = _sentiment_floor(item)
         if floor:
@@ -90,7 +90,8 @@ def _decide(
     if hint and level == hint and level != ruled:
         reasons.append(f"analyzer hint: {hint}")
     if verdict is not None and level == learned and level != ruled:
-        reasons.append(f"model: {learned} (p={verdict.probabilities[learned]:.2f})")
+        chance = verdict.at_least.get(learned, verdict.probabilities[learned])
+        reasons.append(f"model: {learned} (calibrated p={chance:.2f})")
     score = LEVEL_SCORES[level]
     if level == "low":
         # Among low items, the more negative the sentiment the higher the score.

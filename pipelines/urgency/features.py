@@ -20,6 +20,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import murmurhash3_32
 
+from pipelines.urgency.context import cues
 from pipelines.urgency.rules import RuleHit, fold
 
 WORD_FEATURES = 2**18
@@ -38,6 +39,7 @@ class UrgencyFeatures:
     sentiment_score: float
     urgency_hint: str | None
     rule_ids: tuple[str, ...]
+    cues: tuple[str, ...] = ()  # context cue families in the text (context.cues)
 
 
 def make_features(
@@ -49,14 +51,16 @@ def make_features(
     urgency_hint: str | None,
     hits: list[RuleHit],
 ) -> UrgencyFeatures:
+    folded = fold(text or "")
     return UrgencyFeatures(
-        text=fold(text or ""),
+        text=folded,
         language=language,
         rating=rating,
         channel=channel,
         sentiment_score=sentiment_score,
         urgency_hint=urgency_hint,
         rule_ids=tuple(hit.rule for hit in hits),
+        cues=cues(folded),
     )
 
 
@@ -78,6 +82,8 @@ def metas(rows: list[UrgencyFeatures]) -> list[dict[str, Any]]:
         }
         for rule in row.rule_ids:
             meta[f"rule={rule}"] = 1.0
+        for cue in row.cues:
+            meta[f"cue={cue}"] = 1.0
         out.append(meta)
     return out
 

@@ -1,10 +1,12 @@
-"""The trained urgency model: a scikit-learn pipeline plus the thresholds that turn its
-probabilities into a level, saved and loaded as one joblib file.
+"""The trained urgency model: a scikit-learn pipeline, the calibration of its
+probabilities and the thresholds that turn them into a level, saved and loaded as one
+joblib file.
 
 Levels are decided on cumulative probabilities, highest first: "critical" when
 P(critical) reaches its threshold, "high" when P(high or worse) reaches its own, and so
-on. A low critical threshold is the point: missing an emergency costs far more than a
-nurse's minute.
+on; never an argmax. Each cumulative probability is calibrated (Platt scaling, fitted on
+rows the classifier did not learn from: real comments and hand-written feedback), and
+each threshold is chosen for a stated budget of false alarms (`training.calibrate`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import joblib
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
+from scipy.special import expit, logit
 from sklearn.pipeline import Pipeline
 
 from pipelines.urgency.features import RowEncoder, UrgencyFeatures
@@ -27,6 +29,8 @@ from pipelines.urgency.rules import LEVELS
 
 # P(level or worse) needed to call a level; checked from "critical" down.
 DEFAULT_THRESHOLDS = {"critical": 0.3, "high": 0.4, "medium": 0.4}
+URGENT_LEVELS = ("critical", "high", "medium")  # the levels a threshold decides
+Platt = tuple[float, float]  # calibrated p = expit(a * logit(p) + b)
 FAST_PATH_MAX_ROWS = 64  # beyond this, scikit-learn's vectorized transform is faster
 
 
@@ -44,6 +48,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 class ModelVerdict:
     level: str
     probabilities: dict[str, float]  # per level, summing to 1
+    at_least: dict[str, float] = field(default_factory=dict)  # calibrated P(level or worse)
 
     @property
     def score(self) -> float:
@@ -56,10 +61,23 @@ class UrgencyModel:
     version: str
     estimator: Pipeline
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    calibration: dict[str, Platt] = field(default_factory=dict)  # per level; none: identity
     _fast: Any = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_fast": None}  # rebuilt on first use, not stored twice
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"calibration": {}, **state})  # artifacts saved before calibration
+
+    def at_least(self, probabilities: np.ndarray) -> np.ndarray:
+        """Calibrated P(level or worse) per row, columns in LEVELS order."""
+        cumulative = np.cumsum(probabilities[:, ::-1], axis=1)[:, ::-1]
+        for level, (a, b) in self.calibration.items():
+            column = LEVELS.index(level)
+            raw = np.clip(cumulative[:, column], 1e-6, 1 - 1e-6)
+            cumulative[:, column] = expit(a * logit(raw) + b)
+        return cumulative
 
     def probabilities(self, rows: list[UrgencyFeatures]) -> np.ndarray:
         """One row per item, columns in LEVELS order (low → critical)."""
@@ -91,19 +109,23 @@ class UrgencyModel:
         probabilities = expit(scores)
         return probabilities / probabilities.sum(axis=1, keepdims=True)
 
+    def level_for(self, at_least: np.ndarray) -> str:
+        """The highest level whose calibrated P(level or worse) reaches its threshold."""
+        for candidate in URGENT_LEVELS:
+            if at_least[LEVELS.index(candidate)] >= self.thresholds[candidate]:
+                return candidate
+        return "low"
+
     def predict(self, rows: list[UrgencyFeatures]) -> list[ModelVerdict]:
-        verdicts = []
-        for probs in self.probabilities(rows):
-            at_least = np.cumsum(probs[::-1])[::-1]  # P(level or worse), LEVELS order
-            level = "low"
-            for candidate in ("critical", "high", "medium"):
-                if at_least[LEVELS.index(candidate)] >= self.thresholds[candidate]:
-                    level = candidate
-                    break
-            verdicts.append(
-                ModelVerdict(level, {lvl: round(float(p), 4) for lvl, p in zip(LEVELS, probs, strict=True)})
+        probabilities = self.probabilities(rows)
+        return [
+            ModelVerdict(
+                self.level_for(at_least),
+                {lvl: round(float(p), 4) for lvl, p in zip(LEVELS, probs, strict=True)},
+                {lvl: round(float(at_least[LEVELS.index(lvl)]), 4) for lvl in URGENT_LEVELS},
             )
-        return verdicts
+            for probs, at_least in zip(probabilities, self.at_least(probabilities), strict=True)
+        ]
 
     def save(self, path: Path) -> None:
         buffer = io.BytesIO()

@@ -32,16 +32,24 @@ _CANT_EN = r"(?:can'?t|cannot|can not|could ?n'?t|could not|unable to|not able t
 # Relatives and patients: the people a "missing", "on the floor" or "hit" pattern is about.
 _KIN_EN = (
     r"(?:mother|father|mom|mum|dad|husband|wife|son|daughter|child|baby|brother|sister|partner"
-    r"|grandmother|grandfather|grandma|grandpa|gran|granny|patient)"
+    r"|grandmother|grandfather|grandma|grandpa|gran|granny|nan|patient|man|woman|lady|gentleman|guy|person"
+    r"|someone|somebody|stranger|visitor|chap|bloke|girl|boy|kid|toddler|friend|neighbou?r)"
 )
 _SUBJECT_EN = r"(?:he|she|they|i|" + _KIN_EN + ")"
 _KIN_FR = (
     r"(?:pere|mere|papa|maman|mari|femme|fils|fille|bebe|enfant|frere|soeur|grand mere|grand pere"
-    r"|patient|patiente|conjoint|conjointe)"
+    r"|patient|patiente|conjoint|conjointe|homme|dame|monsieur|personne|quelqu'un|inconnue?|visiteur|voisine?"
+    r"|garcon|gamine?|petite?)"
 )
 _KIN_ES = (
     r"(?:padre|madre|papa|mama|esposo|esposa|marido|mujer|hijo|hija|bebe|nino|nina|hermano|hermana"
-    r"|abuelo|abuela|paciente|pareja)"
+    r"|abuelo|abuela|paciente|pareja|hombre|senora|senor|persona|alguien|desconocid[oa]|visitante|chico|chica"
+    r"|vecin[oa]|amig[oa]|nene|nena|pequen[oa])"
+)
+_CHILD_EN = r"(?:toddler|little (?:boy|girl|one|kid|child)|small (?:child|boy|girl|kid)|young (?:child|boy|girl)|child|kid|baby|infant|(?:two|three|four|2|3|4) ?(?:year|yr) old)"
+_CHILD_FR = r"(?:bambin|petite? (?:garcon|fille|enfant)|petite?|jeune enfant|enfant|gamine?|bebe|(?:deux|trois|quatre|2|3|4) ans)"
+_CHILD_ES = (
+    r"(?:nin[oa]|nene|nena|pequen[oa]|crio|cria|criatura|bebe|chiquit[oa]|(?:dos|tres|cuatro|2|3|4) anos)"
 )
 _NOT_WAKING_EN = r"(?:not|isn'?t|wasn'?t|won'?t|wouldn'?t|doesn'?t|didn'?t|can'?t|couldn'?t|never)"
 
@@ -64,7 +72,7 @@ RULES: tuple[RuleSpec, ...] = (
         fr=(
             r"(?:ne |n')?(?:peu[tx]|pouvai[st]|pourr?ai[st]?|arrive|arrivai[st]|parvien[st]|parvenai[st]) "
             r"(?:pas|plus) (?:a )?respirer",
-            r"(?:du |de )?mal a respirer|difficult\w* (?:a |pour )?respir\w*",
+            r"(?:du |de )?mal a respirer|difficult\w* (?:a |pour )respir\w*|difficultes? respiratoires?",
             r"(?:detresse|gene|insuffisance) respiratoire|essouffl\w*|suffoqu\w*",
             r"(?:s')?etouff(?:e|es|ent|ait|aient|er|ement)",
             r"(?:peu[tx]|arrive|arrivait|parvien[st]) (?:pas|plus) a reprendre (?:mon|son|sa|leur) (?:souffle|respiration)",
@@ -119,7 +127,7 @@ RULES: tuple[RuleSpec, ...] = (
         "unresponsive or collapsed",
         en=(
             r"unconscious|unresponsive|collaps\w*|lost consciousness|loss of consciousness|lifeless|motionless",
-            _NOT_WAKING_EN + r" (?:wake|wakes|waking|woke|woken)(?: up)?",
+            _NOT_WAKING_EN + r" (?:wake|wakes|waking|woke|woken)(?: up)?(?! (?:me|us|you)\b)",
             r"(?:can'?t|cannot|can not|could ?n'?t|could not|unable to) (?:wake|rouse) (?:him|her|them|my \w+)",
             _SUBJECT_EN + r" (?:is|was|isn'?t|wasn'?t) (?:not )?(?:responding|responsive|reacting)",
             r"(?:not|isn'?t|wasn'?t|stopped) respond\w* to (?:me|us|anything|anyone|his name|her name|voices?)",
@@ -214,7 +222,20 @@ RULES: tuple[RuleSpec, ...] = (
             r"want(?:s|ed)? to (?:die|be dead)|wish (?:i|he|she) (?:was|were) dead|better off dead",
             r"(?:don'?t|doesn'?t|do not|does not) want to (?:live|be alive|go on)|no (?:reason|will) to live",
             r"(?:hurt|harm|cut)(?:ting|s)? (?:my|him|her|them)sel(?:f|ves)",
-            r"(?:took|taken|take|taking) an overdose",
+            r"(?:took|taken|take|taking) an overdose|overdos\w*",
+            r"better off without (?:me|him|her)|(?:won'?t|will not|not going to) be (?:a )?(?:burden|around|here|a problem)"
+            r"(?: to anyone| for anyone| much)?(?: longer| for long| tomorrow| anymore)?",
+            r"(?:said|saying|say|written|wrote|writing) (?:my |his |her |our )?goodbyes?|(?:letters?|notes?) (?:to|for) "
+            r"(?:my|his|her) (?:family|kids|children|wife|husband|mum|mom)",
+            r"giv(?:e|es|ing|en) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)"
+            r"|(?:saved|saving|stockpil\w*|hoard\w*|collect\w*|stash\w*) (?:up )?(?:all )?(?:my|his|her|the)? ?"
+            r"(?:pills|tablets|meds|medication|painkillers)",
+            r"(?:no|not any|don'?t see (?:the|any)) (?:point|reason) (?:in )?(?:going on|carrying on|living|being here|to go on)"
+            r"|can'?t (?:go on|carry on|do this) any ?(?:more|longer)|(?:want|wants|wanted) (?:it )?(?:all )?to (?:end|stop) (?:for good|forever)"
+            r"|(?:don'?t|do not) want to (?:wake up|be here) any ?more|(?:end|ending) (?:it|things|everything)(?: tonight| today| now)?",
+            r"(?:swallowed|took|taken|downed|necked|had) (?:a |the )?(?:whole|entire|all (?:of )?(?:my|his|her|the)|full|"
+            r"(?:\d+|twenty|thirty|forty|fifty) )(?:\w+ )?(?:bottle|box|packet|pack|strip|tub|lot|pills|tablets|paracetamol"
+            r"|sleeping|painkillers|meds)",
         ),
         fr=(
             r"suicid\w*|(?:me|se|te) tuer|(?:me|se) suicider",
@@ -223,6 +244,13 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:n'(?:ai|a|avait|avais) )?plus (?:envie|gout|le gout|la force) de vivre",
             r"(?:ne |n')?veu[xt] plus vivre",
             r"(?:me|se) faire du mal|automutil\w*|scarifi\w*|(?:me|se) couper les veines",
+            r"surdos\w*|(?:avale|pris|prend|bu) (?:toute? (?:la|le|les|sa|ma|mes|ses) |une boite |tout le |un flacon )"
+            r"(?:\w+ )?(?:boite|plaquette|flacon|tube|cachets|comprimes|medicaments|pilules|somniferes|doliprane)",
+            r"mieux sans moi|(?:plus|pas) (?:etre )?un (?:poids|fardeau)|(?:fait|faire|dit|dire) (?:mes|ses) adieux"
+            r"|dire adieu|lettres? (?:d'adieu|a (?:ma|sa) famille)|donne (?:toutes )?(?:mes|ses) affaires",
+            r"(?:garde|accumule|stocke|cache|mis de cote)\w* (?:tous )?(?:mes|ses|des) (?:cachets|comprimes|medicaments|pilules)",
+            r"(?:plus|aucune) (?:la force|raison) de (?:continuer|vivre)|(?:je|il|elle) (?:ne )?(?:peux|peut|veux|veut) plus continuer"
+            r"|(?:plus|pas) (?:me|se) reveiller|disparaitre pour (?:de bon|toujours)",
         ),
         es=(
             r"suicid\w*|matarme|matarse|quitarme la vida|quitarse la vida|(?:me|se) (?:quiero|quiere|queria) matar",
@@ -230,6 +258,13 @@ RULES: tuple[RuleSpec, ...] = (
             r"no (?:quiero|quiere|queria) (?:vivir|seguir viviendo)|(?:sin|no tengo|no tiene) ganas de vivir",
             r"(?:me|se) (?:voy|va|vas) a hacer dano",
             r"acabar con (?:mi|su) vida|hacerme dano|hacerse dano|autolesi\w*|cortarme las venas",
+            r"sobredosis|(?:tome|tomo|trague|trago|tomado|tragado) (?:toda? (?:la|el|las|los|mis|sus) |una caja |un bote )"
+            r"(?:\w+ )?(?:caja|bote|frasco|blister|pastillas|pildoras|comprimidos|medicamentos|somniferos|paracetamol)",
+            r"mejor sin mi|(?:ser|seguir siendo|sere) una carga|(?:me|se) (?:despedi|despidio|he despedido|ha despedido)"
+            r"|despedirme de todos|cartas? de despedida|regal\w* (?:todas )?(?:mis|sus) cosas",
+            r"(?:guard|junt|acumul|escond|ahorr)\w* (?:todas )?(?:mis|sus|las) (?:pastillas|pildoras|medicinas|medicamentos)",
+            r"no (?:aguanto|aguanta|puedo|puede) (?:mas|seguir)|(?:sin|no (?:tengo|tiene|hay)) (?:razon|motivo)(?:es)? para"
+            r" (?:vivir|seguir)|acabar con todo|no (?:quiero|quiere) despertar|desaparecer para siempre",
         ),
     ),
     RuleSpec(
@@ -282,42 +317,39 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         "violence",
         "critical",
-        "violence, threat or abuse",
+        "violence or a weapon",
         en=(
-            r"knife|knives|guns?|weapons?|firearm|pistol|armed (?:with|man|men|person|intruder|visitor)|(?:is|was) armed",
-            r"(?:hit|hits|punch\w*|slap\w*|kick\w*|beat|beating|beaten|shov\w*|grab\w*|strangl\w*|attack\w*"
-            r"|assault\w*|threaten\w*|abus\w*|molest\w*|harass\w*|raped?) (?:me|him|her|us|them|my "
+            r"knife(?! and fork)|knives(?! and forks)|guns?|weapons?|firearm|pistol|armed (?:man|men|person|intruder"
+            r"|visitor|patient)|(?:is|was) armed",
+            r"(?:hit|hits|hitting|punch\w*|slap\w*|kick\w*|beat|beating|beaten|shov\w*|strangl\w*|chok\w*|attack\w*"
+            r"|assault\w*|stab\w*|rap(?:e|ed|ing)|molest\w*) (?:me|him|her|us|them|my "
             + _KIN_EN
-            + r"|(?:a|the|another) (?:patient|nurse)|staff)",
-            r"assault\w*|abus\w*|violen\w*|threat\w*|attacked|raped?|molest(?:ed|ing|er|ers|ation)|harass\w*",
-            r"sexual\w* (?:assault|harass|touch)\w*|touched (?:me|her|him) inappropriately",
-            r"(?:became|become|was|is|getting|got|very|being) aggressive|aggressive (?:man|woman|patient|visitor|relative"
-            r"|behaviou?r|towards|to)",
-            r"(?:feel|felt|feels|feeling|am|was|were|is) (?:unsafe|threatened|in danger)",
-            r"(?:don'?t|didn'?t|do not|did not|doesn'?t|never) feel safe|not (?:feel )?safe",
-            r"fight broke out|fist ?fight|brawl|(?:started|were|are) fighting",
+            + r"|(?:a|the|another) (?:patient|nurse|man|woman|lady|doctor|visitor|child|baby)|staff|people|everyone)",
+            r"(?:was|been|being|got|is being|were) (?:physically |sexually )?(?:attacked|assaulted|raped|stabbed|punched"
+            r"|beaten|molested)",
+            r"sexual\w* (?:assault|touch)\w*|touched (?:me|her|him) inappropriately",
+            r"(?:is|are|was|getting|got|became|become) (?:very |really )?(?:violent|aggressive and (?:hitting|punching|throwing))",
+            r"(?:feel|felt|feels|feeling|am|was|were|is) (?:unsafe|in danger(?! of))",
+            r"fight broke out|fist ?fight|brawl|(?:started|were|are|is) fighting|throwing (?:chairs|punches|things)",
         ),
         fr=(
             r"couteaux?|armes?|pistolets?|revolvers?|fusils?",
-            r"agress\w*|violen\w*|menac\w*|maltrait\w*|harcel\w*|viol|violee?s?",
+            r"agresse\w*|violen(?:t|te|ts|tes|ce|ces)|viol|violee?s?|coups? de (?:poing|pied|couteau)",
             r"(?:m'|l'|nous |les |me |le |la |lui )(?:a |ont |avait |avaient )?(?:frapp|gifl|battu|bouscul"
             r"|etrangl)\w*|(?:m'|l')(?:a |ont )tape",
             r"(?:frapp|gifl|bouscul|etrangl)\w* (?:un|une|le|la|les|des|mon|ma|mes) (?:infirmi\w*|patient\w*|medecins?"
             r"|soignant\w*|aide soignant\w*|personnel|agent\w*|enfants?|bebes?|" + _KIN_FR + ")",
             r"(?:me sens|me sentais|se sent|se sentait|sommes|suis|est|etait) en (?:danger|insecurite)",
-            r"(?:ne )?(?:me|se) sen\w* pas en securite|bagarre\w*|se (?:battent|battaient)",
+            r"bagarre\w*|se (?:battent|battaient)",
         ),
         es=(
             r"cuchillos?|navajas?|pistolas?|armas?|armad[oa]s?|revolver",
             r"(?:golpe|peg|empuj|abofete|agredi|atac)\w* a (?:un|una|el|la|los|las|mi|su|otr[oa]) (?:enfermer\w*"
             r"|pacientes?|medic\w*|doctor\w*|personal|trabajador\w*|nin[oa]s?|bebes?|" + _KIN_ES + ")",
-            r"(?:me|le|la|lo|nos|les) (?:ha |han |habia |habian )?(?:pego|pegaron|golpe\w*|empujo|empujaron"
-            r"|abofete\w*|amenaz\w*|agredi\w*|estrangul\w*|atac\w*|manose\w*)",
-            r"agresi\w*|agred\w*|violen\w*|violacion|violad[oa]|abus\w*|maltrat\w*|amenaz\w*",
-            r"acoso|acosad[oa]|acosa|acosaba|pelea\w*",
-            r"(?:me siento|se siente|nos sentimos|me sentia|estoy|esta|estamos) (?:insegur[oa]s?|en peligro"
-            r"|amenazad[oa]s?)",
-            r"no me siento segur[oa]",
+            r"(?:me|le|la|lo|nos|les) (?:ha |han |habia |habian |esta |estan )?(?:pego|pegaron|pegando|golpe\w*"
+            r"|empujo|empujaron|abofete\w*|agredi\w*|estrangul\w*|atac\w*|apunal\w*|manose\w*)",
+            r"agredi\w*|violent[oa]s?|violencia|violacion|violad[oa]|abuso sexual|pelea\w*|pele(?:an|ando)",
+            r"(?:me siento|se siente|nos sentimos|me sentia|estoy|esta|estamos) (?:insegur[oa]s?|en peligro)",
         ),
     ),
     RuleSpec(
@@ -357,18 +389,107 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:alone|unsupervised"
             r"|on (?:his|her|their) own|without (?:anyone|supervision|telling))",
             r"disappeared from (?:his|her|their|the) (?:room|bed|ward)",
+            r"(?:confused|demen\w*|disoriented|wandering|alzheimer\w*)(?: \w+){0,8}? (?:left|leaving|walked out|walking out"
+            r"|wandered|heading|outside|in the car park|by the exit|out (?:the|of the) (?:door|ward|building|hospital)"
+            r"|towards the (?:road|exit|main door|lifts?)|trying to (?:leave|get out|go home|escape)|got out|gone out)",
+            r"(?:trying|tried|keeps trying|keeps going|managed) to (?:leave|get out|escape|climb out|go home)(?: \w+){0,3}? "
+            r"(?:in (?:his|her) (?:gown|nightie|pyjamas|pajamas)|barefoot|with (?:his|her) (?:drip|cannula|catheter))",
+            r"(?:in (?:his|her) (?:gown|nightie|pyjamas|pajamas|hospital gown)|barefoot|with (?:a|his|her) (?:drip|cannula)"
+            r"(?: still)?(?: in)?)(?: \w+){0,6}? (?:outside|car park|street|road|bus stop|main entrance|front door)",
         ),
         fr=(
             _KIN_FR + r" (?:a |avait |est |etait )?(?:disparu|introuvable)",
             r"s'est (?:enfui|echappe|sauve|egare)e?|fugu\w*|err\w* dans les couloirs",
             r"(?:parti|partie|sorti|sortie|sortir|partir|quitte|quitter) (?:\w+ )?(?:seule?|tout seul|toute seule"
             r"|sans surveillance|sans prevenir)",
+            r"(?:confuse?|desoriente\w*|dement\w*|alzheimer)(?: \w+){0,8}? (?:sort\w*|part\w*|quitt\w*|dehors|sur le parking"
+            r"|vers la (?:sortie|route)|dans la rue|essaie de (?:partir|sortir|s'en aller|rentrer))",
+            r"(?:en (?:blouse|chemise de nuit|pyjama)|pieds nus|avec sa perfusion)(?: \w+){0,6}? (?:dehors|parking|rue|route"
+            r"|arret de bus|entree|sortie)",
         ),
         es=(
             _KIN_ES + r" (?:ha |habia |se ha |se habia )?(?:desaparecido|desaparecio|perdido|extraviado)",
             r"no (?:encontramos|encuentro|encuentran|encontraban|encontraron|aparece) (?:a )?(?:mi|el|la|su) "
             + _KIN_ES,
             r"se escapo|se (?:fue|salio) sol[oa]|salio sol[oa] del|deambul\w*",
+            r"(?:confundid[oa]|desorientad[oa]|demencia|alzheimer)(?: \w+){0,8}? (?:se (?:fue|va|salio|sale|escapa)|sali\w*"
+            r"|fuera|en el (?:aparcamiento|parking)|hacia la (?:salida|calle|carretera)|en la calle|intenta(?:ndo)? (?:irse|salir|escaparse))",
+            r"(?:en (?:bata|camison|pijama)|descalz[oa]|con (?:el|su) suero)(?: \w+){0,6}? (?:fuera|aparcamiento|parking|calle"
+            r"|carretera|parada|entrada|salida)",
+        ),
+    ),
+    RuleSpec(
+        "unattended_child",
+        "critical",
+        "small child alone or unattended",
+        en=(
+            _CHILD_EN
+            + r"(?: \w+){0,6}? (?:alone|on (?:his|her|their) own|by (?:him|her)self|unattended|unsupervised"
+            r"|with no (?:adult|parent|one)|without (?:an? )?(?:adult|parent|anyone)|wandering|crying for (?:his|her) (?:mum|mom|dad|mummy|mommy|parents?))",
+            r"(?:no (?:adult|parent|one|body)|nobody|no one) (?:is )?(?:with|watching|looking after|supervising) "
+            r"(?:the|a|this|that) " + _CHILD_EN,
+            _CHILD_EN
+            + r"(?: \w+){0,5}? (?:near|by|at|on|towards|climbing|heading (?:for|to)) (?:the )?(?:top of the )?"
+            r"(?:stairs|stairwell|exit|main door|doors|road|car park|lift shaft|window|balcony|pond|river)",
+            r"(?:lost|missing) (?:child|toddler|little (?:boy|girl))|(?:can'?t|cannot) find (?:his|her|their) (?:parents?|mum|mom|dad)",
+        ),
+        fr=(
+            _CHILD_FR
+            + r"(?: \w+){0,6}? (?:tout seul|toute seule|seule?|sans surveillance|sans (?:ses |aucun |un )?"
+            r"(?:parents?|adulte)|livree? a (?:lui|elle) meme|qui erre|errant|qui pleure (?:pour|sa|son))",
+            r"(?:personne|aucun adulte|aucun parent) (?:ne |n')?(?:surveille|garde|s'occupe (?:de|du)|est avec) "
+            r"(?:le|la|l'|un|une|cet|cette|ce) ?" + _CHILD_FR,
+            _CHILD_FR
+            + r"(?: \w+){0,5}? (?:pres|pres de|au bord|en haut|vers|devant|dans) (?:de |des |du |la |le |l')?"
+            r"(?:escaliers?|sortie|porte|route|parking|fenetre|ascenseur|balcon)",
+        ),
+        es=(
+            _CHILD_ES
+            + r"(?: \w+){0,6}? (?:sol[oa]s?|solit[oa]|sin vigilancia|sin (?:sus |ningun |un )?(?:padres?"
+            r"|adultos?|mama|papa)|desatendid[oa]|deambulando|llorando (?:por|llamando a) (?:su )?(?:mama|papa|madre))",
+            r"(?:nadie|ningun adulto) (?:esta )?(?:vigila|cuida|esta con|acompana) (?:a )?(?:el|la|un|una|ese|esa|este|esta) "
+            + _CHILD_ES,
+            _CHILD_ES
+            + r"(?: \w+){0,5}? (?:cerca de|junto a|al borde de|en lo alto de|hacia|en) (?:la |las |el |los )?"
+            r"(?:escaleras?|salida|puerta|carretera|calle|aparcamiento|parking|ventana|ascensor|balcon)",
+        ),
+    ),
+    RuleSpec(
+        "wrong_patient_or_site",
+        "critical",
+        "wrong patient, site or treatment about to happen",
+        en=(
+            r"wrong (?:patient|person|man|woman|lady|name|bed|baby|leg|arm|side|knee|hip|eye|ear|kidney|hand|foot|site"
+            r"|operation|surgery|procedure|blood|drug|medication|dose|injection|drip|bag)",
+            r"(?:not|isn'?t|wasn'?t) (?:my|his|her|their) (?:name|wristband|operation|surgery|procedure|blood|medication"
+            r"|drip|bag|bed|leg|knee|notes)",
+            r"(?:marked|marking|drew on|prepped|prepping|shaving|cleaning) (?:the|his|her|my) (?:wrong|other) (?:leg|arm|side"
+            r"|knee|hip|eye|foot|hand)",
+            r"(?:meant|supposed|prescribed|intended) for (?:someone else|another patient|the (?:man|woman|lady|patient) in)",
+            r"(?:allergic to|allergy to) (?:it|that|penicillin|\w+)(?: \w+){0,6}? (?:about to|going to|getting ready to|trying to) "
+            r"(?:give|inject|put)",
+            r"(?:about to|going to|getting ready to) (?:operate|give|inject|take|put|remove)(?: \w+){0,6}? (?:wrong|other (?:leg|side"
+            r"|arm|knee|eye)|someone else)",
+        ),
+        fr=(
+            r"(?:mauvais|mauvaise|faux|fausse) (?:patiente?|personne|nom|lit|bebe|jambe|bras|cote|genou|hanche|oeil|rein"
+            r"|main|pied|operation|intervention|sang|medicament|dose|perfusion|poche)",
+            r"(?:ce n'est pas|c'est pas|ce n'etait pas|ne sont pas) (?:mon|ma|mes|son|sa|ses|le bon|la bonne) (?:nom|bracelet"
+            r"|operation|jambe|genou|perfusion|medicaments?|dossier|cote)",
+            r"(?:destinee?s?|prescrite?s?|prevue?s?) (?:a|pour) (?:quelqu'un d'autre|un autre patient|une autre patiente"
+            r"|la dame|le monsieur|l'autre)",
+            r"(?:se trompe\w*|s'est trompe\w*|se sont trompe\w*|erreur) de (?:patiente?|personne|jambe|cote|bras|lit|nom|bebe)",
+            r"(?:l'autre|la mauvaise|le mauvais) (?:jambe|genou|cote|bras|oeil) (?:qu'ils|qu'on|que) (?:vont|va) (?:operer|marquer)",
+        ),
+        es=(
+            r"(?:paciente|persona|nombre|cama|bebe|pierna|brazo|lado|rodilla|cadera|ojo|rinon|mano|pie|operacion"
+            r"|cirugia|sangre|medicamento|medicina|dosis|suero|bolsa) equivocad[oa]",
+            r"(?:no es|no son|no era) (?:mi|su|sus|mis|el|la) (?:nombre|pulsera|operacion|pierna|rodilla|suero|medicamentos?"
+            r"|medicacion|historia|lado|cama|correcto|correcta)",
+            r"(?:equivoc\w*|confundi\w*|error) (?:de|con (?:el|la|otr[oa])) (?:paciente|persona|pierna|lado|brazo|cama"
+            r"|nombre|bebe)",
+            r"(?:era|es|son|eran) para (?:otr[oa] paciente|otra persona|el senor|la senora|el de la cama)",
+            r"(?:la otra|el otro) (?:pierna|rodilla|lado|brazo|ojo)(?: \w+){0,4}? (?:van a|iban a|quieren) (?:operar|marcar)",
         ),
     ),
     RuleSpec(
@@ -378,7 +499,7 @@ RULES: tuple[RuleSpec, ...] = (
         en=(
             r"(?:on|caught|catch|catching) fire|fire (?:in|on|at|near|broke out|started|spreading)|flames",
             r"(?:smell|smells|smelled|smelling) (?:of )?(?:smoke|burning|gas)|burning smell|gas leak",
-            r"smoke (?:in|coming|everywhere|from|filling|is)|(?:full of|filled with) smoke",
+            r"(?<!to )(?<!us )(?<!me )(?<!we )smoke (?:in|coming|everywhere|from|filling|is)|(?:full of|filled with) smoke",
         ),
         fr=(
             r"incendie|(?:il y a le|au) feu|(?:prend|pris|prendre) feu|en feu|feu (?:dans|a|au)|flammes?",
@@ -578,6 +699,25 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
+        "abuse_or_threats",
+        "high",
+        "abuse, threats or aggression",
+        en=(
+            r"abus(?:e|ed|ing|ive)(?! of (?:power|process|trust))|threat(?:en|ened|ening|s)?(?! of (?:closure|legal))"
+            r"|harass\w*|bull(?:y|ied|ying)",
+            r"aggressi(?:ve|on)|intimidat\w*|(?:don'?t|didn'?t|do not|did not|doesn'?t|never) feel safe"
+            r"|(?:feel|felt|feels|feeling) (?:unsafe|threatened|scared of (?:him|her|them|the))",
+        ),
+        fr=(
+            r"maltrait\w*|menac\w*|harcel\w*|agressi(?:f|ve|vite)|intimid\w*|humili\w*",
+            r"(?:ne )?(?:me|se) sen\w* pas en securite",
+        ),
+        es=(
+            r"maltrat\w*|amenaz\w*|acos\w*|agresiv[oa]|intimid\w*|humill\w*",
+            r"no me siento segur[oa]",
+        ),
+    ),
+    RuleSpec(
         "privacy_breach",
         "high",
         "privacy breach",
@@ -670,10 +810,10 @@ RULES: tuple[RuleSpec, ...] = (
 
 # Tokens that negate what follows: "no", "denies", "pas", "sin", any "...n't".
 NEGATION_CUES = _words(
-    "no not never without nor neither denies denied deny denying",
+    "no not non never without nor neither denies denied deny denying nobody noone",
     "dont doesnt didnt isnt wasnt arent werent hasnt havent hadnt wont wouldnt cant couldnt aint",
     "pas jamais aucun aucune sans ni ne n' rien nie niait",
-    "nunca jamas sin ningun ninguna ninguno tampoco niega nego negaba descarta descarto descartado",
+    "nunca jamas sin ningun ninguna ninguno tampoco niega nego negaba descarta descarto descartado nadie",
 )
 
 # Function words a negation reaches across: "denies ANY chest pain", "n'a PAS DE douleur",
@@ -715,7 +855,7 @@ RESOLUTION_FILLERS = _words(
     "eventually soon after mostly pretty much seems seemed been got get i i'm im am feel feeling",
     "the on in at for by , really fully went fuerte grave bad severe mild well properly um uh erm euh eh pues",
     "came with are were much lot from my his her their nose arm leg head knee hand foot stomach wound cut",
-    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi",
+    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi weekend",
     "samedi dimanche lunes martes miercoles jueves viernes sabado domingo",
     "il c' ca cela est a etait avait s' se mais et maintenant depuis hier deja completement",
     "totalement enfin heureusement finalement rapidement la le les semaine derniere dernier nuit",

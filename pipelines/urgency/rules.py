@@ -25,8 +25,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from pipelines.urgency.context import Situation, is_not_an_event, situation
 from pipelines.urgency.patterns import (
     NEGATION_COORDINATORS,
     NEGATION_CUES,
@@ -41,6 +43,7 @@ from pipelines.urgency.patterns import (
     RuleSpec,
 )
 from pipelines.urgency.screen import RuleScreen
+from pipelines.urgency.vitals import dangerous_vitals
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")  # ascending
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
@@ -115,6 +118,8 @@ def _screen(specs: list[RuleSpec]) -> RuleScreen:
 
 
 _SCREEN = _screen(list(RULES))
+# Numbers are judged by vitals.py, not by a pattern table; their hits read like any rule's.
+VITAL_SIGN = RuleSpec("dangerous_vital_sign", "critical", "dangerous vital sign", (), (), ())
 
 _NEGATED, _RESOLVED_HIT, _HIT = 0, 1, 2  # outcomes of one match, worst to best
 _CLAUSE_BREAKS = frozenset(".,;:!?") | {"but", "mais", "pero", "and", "et", "y"}
@@ -187,15 +192,40 @@ def _resolved_after(doc: _Doc, after: int) -> bool:
     return False
 
 
-def _best(doc: _Doc, pattern: re.Pattern[str], resolvable: bool) -> int | None:
-    """The best outcome over all matches of one pattern, None when nothing matches."""
-    best = None
-    for match in pattern.finditer(doc.folded):
-        outcome = _outcome(doc, match.start(), match.end(), resolvable)
-        if outcome == _HIT:
-            return _HIT
-        best = outcome if best is None else max(best, outcome)
+@dataclass(frozen=True)
+class _Found:
+    outcome: int
+    language: str
+    situation: Situation
+
+
+_NOT_NOW = Situation("past", "patient")  # what a resolved finding is, for ranking
+
+
+def _best(doc: _Doc, spans: Iterable[tuple[int, int]], resolvable: bool, language: str) -> _Found | None:
+    """The best reading over all matches of one rule, None when nothing matches: a hit
+    happening now beats one in the past or a hypothetical one, which beats a resolved one."""
+    best: _Found | None = None
+    for start, end in spans:
+        if is_not_an_event(doc.folded, start, end):
+            continue
+        outcome = _outcome(doc, start, end, resolvable)
+        if outcome == _NEGATED:
+            continue
+        found = _Found(outcome, language, situation(doc.folded, start, end) if outcome == _HIT else _NOT_NOW)
+        if best is None or _rank(found) > _rank(best):
+            best = found
+        if outcome == _HIT and found.situation.timing == "now":
+            break
     return best
+
+
+def _spans(pattern: re.Pattern[str], folded: str) -> Iterator[tuple[int, int]]:
+    return (match.span() for match in pattern.finditer(folded))
+
+
+def _rank(found: _Found) -> tuple[int, bool]:
+    return found.outcome, found.situation.timing == "now"
 
 
 def _language_order(language: str | None) -> tuple[str, ...]:
@@ -210,39 +240,75 @@ def red_flags(text: str | None, language: str | None = None) -> list[RuleHit]:
         return []
     folded = fold(text)
     candidates = _SCREEN.candidates(folded)
-    if not candidates:
+    vitals = list(dangerous_vitals(folded))
+    if not candidates and not vitals:
         return []
     doc = _doc(folded)
     languages = _language_order(language)
     hits: list[RuleHit] = []
+    if vitals and (found := _best(doc, vitals, True, languages[0])) is not None:
+        hits.append(_hit(VITAL_SIGN, found, True))
     for index, (spec, patterns) in enumerate(_COMPILED):
         if index not in candidates:
             continue
         resolvable = level_rank(spec.level) > level_rank("medium")
-        found: tuple[int, str] | None = None
+        found: _Found | None = None
         for lang in languages:
-            outcome = _best(doc, patterns[lang], resolvable)
-            if outcome is not None and outcome > _NEGATED and (found is None or outcome > found[0]):
-                found = (outcome, lang)
-                if outcome == _HIT:
+            candidate = _best(doc, _spans(patterns[lang], folded), resolvable, lang)
+            if candidate is not None and (found is None or _rank(candidate) > _rank(found)):
+                found = candidate
+                if _rank(found) == (_HIT, True):
                     break
-        if found is None:
-            continue
-        outcome, lang = found
-        if outcome == _HIT:
-            hits.append(RuleHit(spec.level, spec.rule, f"red flag: {spec.label} ({lang})"))
-        else:
-            hits.append(
-                RuleHit("medium", f"resolved_{spec.rule}", f"resolved red flag: {spec.label} ({lang})")
-            )
+        if found is not None:
+            hits.append(_hit(spec, found, resolvable))
     hits.sort(key=lambda hit: -level_rank(hit.level))
     return hits
 
 
+def _hit(spec: RuleSpec, found: _Found, resolvable: bool) -> RuleHit:
+    """The hit of one rule; a critical or high finding that is over, dated in the past or
+    only supposed becomes a medium hit that names why, so someone still follows up."""
+    if found.outcome == _RESOLVED_HIT:
+        return RuleHit(
+            "medium", f"resolved_{spec.rule}", f"resolved red flag: {spec.label} ({found.language})"
+        )
+    timing, experiencer = found.situation.timing, found.situation.experiencer
+    about = (
+        ""
+        if experiencer == "patient"
+        else f", about {'a relative' if experiencer == 'relative' else 'another person'}"
+    )
+    if timing != "now" and resolvable:
+        return RuleHit(
+            "medium", f"{timing}_{spec.rule}", f"{timing} red flag: {spec.label} ({found.language}{about})"
+        )
+    return RuleHit(spec.level, spec.rule, f"red flag: {spec.label} ({found.language}{about})")
+
+
+NOT_NOW_PREFIXES = ("resolved_", "past_", "hypothetical_")
+
+
 def binding_level(hits: list[RuleHit]) -> str:
-    """The level rules impose beside a model. A resolved finding ("the chest pain is gone
-    now") is evidence the model weighs, not a floor: thanks for a cured knee is low."""
-    return max_level(*(hit.level for hit in hits if not hit.rule.startswith("resolved_")))
+    """The level rules impose beside a model. A finding that is over, in the past or only
+    supposed ("the chest pain is gone now", "my heart attack last year", "what if someone
+    collapsed") is evidence the model weighs, not a floor: thanks for a cured knee is low."""
+    return max_level(*(hit.level for hit in hits if not hit.rule.startswith(NOT_NOW_PREFIXES)))
+
+
+def model_ceiling(hits: list[RuleHit]) -> str | None:
+    """The highest level the model may call when the rules read every urgent finding as
+    over, dated or supposed ("my heart attack last year", "what if he collapsed"): the
+    model then sees the alarming words but not their context, so it may ask for a
+    follow-up ("medium") and no more. None: no ceiling."""
+    if binding_level(hits) in ("critical", "high"):
+        return None
+    return "medium" if any(hit.rule.startswith(NOT_NOW_PREFIXES) for hit in hits) else None
+
+
+def capped(level: str | None, ceiling: str | None) -> str | None:
+    if level is None or ceiling is None or level_rank(level) <= level_rank(ceiling):
+        return level
+    return ceiling
 
 
 # The same screen over the critical and high rules only: what the fast lane asks about.
