@@ -134,8 +134,20 @@ SENTIMENT: dict[str, dict[str, float]] = {
     ),
 }
 
-# Words whose negation is still negative ("pas terrible" means "not great").
-NEGATED_OVERRIDES: dict[str, dict[str, float]] = {"fr": {"terrible": -1.5, "terribles": -1.5}}
+# Words whose negation is still negative ("pas terrible" means "not great"; "nothing
+# worked and nobody came": a negator before "nobody" does not make it kind).
+NEGATED_OVERRIDES: dict[str, dict[str, float]] = {
+    "en": {"nobody": -1.0},
+    "fr": {"terrible": -1.5, "terribles": -1.5},
+    "es": {"nadie": -1.0},
+}
+
+# Phrases whose words alone say nothing ("personne" is "a person" unless "ne" follows),
+# matched on the folded text; each counts as one sentiment word.
+SENTIMENT_PHRASES: dict[str, dict[str, float]] = {
+    "en": {r"\bno one\b": -1.0},
+    "fr": {r"\bpersonne n(?:e\b|')": -1.0},
+}
 
 NEGATORS: dict[str, frozenset[str]] = {
     # Apostrophe-less contractions ("dont", "isnt") are what people type on phones.
@@ -159,11 +171,11 @@ CLAUSE_BREAKS = _words(". , ; : ! ? but however mais cependant pourtant pero sin
 STOPWORDS: dict[str, frozenset[str]] = {
     "en": _words("the and is was were i my to of it this that with for have had be are we he she they you"),
     "fr": _words(
-        "le les et est je mon ma mes pas tres avec pour une des du il elle nous ne que qui dans sur au",
+        "le les et est je mon ma mes pas tres avec pour une des du il elle nous ne que qui dans sur au rien",
         "etait ete ai avons ce cette sont tout mais on j' l' d' n' c' qu'",
     ),
     "es": _words(
-        "el los las y es muy con para una del mi mis que por fue pero lo estaba nos",
+        "el los las y es muy con para una del mi mis que por fue pero lo estaba nos nada",
         "estuvo era yo tengo hay al como sin esta este",
     ),
 }
@@ -310,3 +322,29 @@ TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"caid[ao]s?|cayo|peligro\w*|seguridad|equivocad[oa]|herid[oa]s?",
     ),
 }
+
+# A whole answer that says there is nothing to improve is praise: surveys ask "what could
+# be better?" ("Nothing.", "No", "Rien à améliorer", "Nada que mejorar"). Matched against
+# the folded text, whole, so "nothing worked" or "no one came" are not praise.
+NOTHING_TO_IMPROVE: dict[str, str] = {
+    "en": r"(?:no+|nope|none|nothing|nothing (?:at all|really|else|comes to mind|to (?:improve|add|say|change))"
+    r"|(?:no,? )?(?:absolutely |honestly )?nothing(?: at all| really)?|no,? not really|not really|not a thing"
+    r"|no complaints?(?: at all)?|can'?t think of anything|cannot think of anything|can'?t fault (?:it|anything|them)"
+    r"|no improvements? (?:needed|required|necessary)|nothing needs? (?:to be )?(?:improving|improved|changing))",
+    "fr": r"(?:non,? )?(?:rien|absolument rien|rien du tout|rien a (?:ameliorer|redire|signaler|changer|ajouter|dire))"
+    r"|aucune? (?:amelioration|probleme|reproche|remarque)s?|non",
+    "es": r"(?:no,? )?(?:nada|absolutamente nada|nada que (?:mejorar|decir|cambiar|objetar|anadir|senalar))"
+    r"|ninguna? (?:queja|mejora|problema)s?|no",
+}
+NOTHING_TO_IMPROVE_WEIGHT = 3.0  # as much as "excellent"
+
+# Words that make an English text an evaluation rather than a plain statement of facts
+# ("should", "more", "felt", "listened"): with one of them (or any sentiment word) the
+# learned polarity decides the sign; without, only a confident model reading does, so
+# "Came in for a hip X-ray" stays neutral.
+EVALUATIVE_CUES = _words(
+    "should could would shouldn couldn wouldn more less better worse lack lacking need needs needed wish",
+    "improve improved improvement improvements nothing everything everyone always never very really so too",
+    "well felt feel experience fault listened listen listening explained helped help helping cared treated",
+    "made enough only",
+)

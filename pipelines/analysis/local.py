@@ -1,7 +1,12 @@
-"""The offline analyzer: lexicons and keyword rules, no model and no network.
+"""The offline analyzer: lexicons, keyword rules and a small learned English polarity,
+no network.
 
 It is the fallback when no model is configured or reachable, so it must be
-deterministic and cheap enough to run on every item.
+deterministic and cheap enough to run on every item. In English the learned polarity
+(pipelines/analysis/polarity.py, trained on real patient comments) reads what word
+lists miss ("Nothing." as an answer to "what could be better", complaints told without
+an angry word); the lexicon keeps the last word on short plain phrases ("bad", "not
+good") and is all there is in French and Spanish.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipelines.analysis import lexicon
+from pipelines.analysis.polarity import PolarityModel, shipped_model
 from pipelines.analysis.result import TOPICS, AnalysisResult
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
@@ -25,6 +31,13 @@ INTENSIFIER_BOOST = 1.5
 NEGATION_WINDOW = 3  # tokens looked back for a negator, within the clause
 SCORE_SATURATION = 8.0  # raw sum s maps to s / sqrt(s^2 + this): one "good" is about 0.58
 
+# English: evidence = LEXICON_WEIGHT * lexicon score + the model's logit (clipped), whose
+# sign is the label whenever the text evaluates something (see _english_text_score).
+LEXICON_WEIGHT = 3.0
+LOGIT_CLIP = 4.0
+POSITIVE_EVIDENCE, NEGATIVE_EVIDENCE = 1.5, 2.75  # a cue-less text needs a confident model
+EVIDENCE_SCALE = 4.0  # |evidence| e maps to 0.2 + 0.8 * tanh(e / this): never neutral, graded
+
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u0153": "oe", "\u00e6": "ae"})
 _TOKEN = re.compile(r"[a-z]*n't|[a-z]+'|[a-z0-9]+|[.,;:!?]")
 _TOPIC_PATTERNS = {  # in TOPICS order, so results come out in taxonomy order
@@ -33,6 +46,8 @@ _TOPIC_PATTERNS = {  # in TOPICS order, so results come out in taxonomy order
     if topic in lexicon.TOPIC_KEYWORDS
 }
 _EMOTION_OF = {word: emotion for emotion, words in lexicon.EMOTION_WORDS.items() for word in words}
+_NOTHING_TO_IMPROVE = {lang: re.compile(pattern) for lang, pattern in lexicon.NOTHING_TO_IMPROVE.items()}
+_ANSWER_EDGES = " \t\r\n.!,;:-"
 
 
 def fold(text: str) -> str:
@@ -49,6 +64,18 @@ def normalize_language(language: str | None) -> str | None:
     return code or None
 
 
+def tokenize(text: str) -> list[str]:
+    """The analyzer's tokens of a text: folded words, "n't" forms and punctuation."""
+    return _TOKEN.findall(fold(text))
+
+
+def nothing_to_improve(folded: str, lang: str) -> bool:
+    """The whole answer says there is nothing to improve (in `lang`, or any we know)."""
+    answer = folded.strip(_ANSWER_EDGES)
+    patterns = [_NOTHING_TO_IMPROVE[lang]] if lang in _NOTHING_TO_IMPROVE else _NOTHING_TO_IMPROVE.values()
+    return any(pattern.fullmatch(answer) for pattern in patterns)
+
+
 def detect_language(tokens: list[str]) -> str:
     """The supported language with the most stopwords; English on a tie or no evidence."""
     counts = {lang: sum(tok in lexicon.STOPWORDS[lang] for tok in tokens) for lang in SUPPORTED_LANGUAGES}
@@ -62,6 +89,7 @@ class _Profile:
     negators: frozenset[str]
     intensifiers: frozenset[str]
     negated_overrides: dict[str, float]
+    phrases: tuple[tuple[re.Pattern[str], float], ...]
 
 
 def _profile(langs: tuple[str, ...]) -> _Profile:
@@ -72,6 +100,11 @@ def _profile(langs: tuple[str, ...]) -> _Profile:
         negated_overrides={
             k: v for lang in langs for k, v in lexicon.NEGATED_OVERRIDES.get(lang, {}).items()
         },
+        phrases=tuple(
+            (re.compile(pattern), weight)
+            for lang in langs
+            for pattern, weight in lexicon.SENTIMENT_PHRASES.get(lang, {}).items()
+        ),
     )
 
 
@@ -89,9 +122,13 @@ def _negated(tokens: list[str], index: int, negators: frozenset[str]) -> bool:
     return False
 
 
-def _scan(tokens: list[str], profile: _Profile) -> tuple[float, int, set[str]]:
-    """Raw sentiment sum, number of sentiment words, and emotions (negated ones dropped)."""
+def _scan(folded: str, tokens: list[str], profile: _Profile) -> tuple[float, int, set[str]]:
+    """Raw sentiment sum, number of sentiment words and phrases, and emotions (negated ones
+    dropped)."""
     total, hits, emotions = 0.0, 0, set()
+    for pattern, weight in profile.phrases:
+        found = len(pattern.findall(folded))
+        total, hits = total + found * weight, hits + found
     for i, tok in enumerate(tokens):
         emotion = _EMOTION_OF.get(tok)
         weight = profile.sentiment.get(tok)
@@ -133,6 +170,30 @@ def _topics(folded: str) -> tuple[str, ...]:
     return found or ("other",)
 
 
+def _english_text_score(tokens: list[str], total: float, hits: int, polarity: PolarityModel) -> float | None:
+    """The text's signal in English, or None when it states facts without judging them.
+
+    An evaluative text (a sentiment word, an evaluative cue, or a confident model) is never
+    neutral: the sign of lexicon plus model decides, because real comments that judge
+    something are rarely indifferent."""
+    logit = polarity.logit(tokens)
+    evaluative = (
+        hits > 0
+        or not lexicon.EVALUATIVE_CUES.isdisjoint(tokens)
+        or logit >= POSITIVE_EVIDENCE
+        or logit <= -NEGATIVE_EVIDENCE
+    )
+    if not evaluative:
+        return None
+    lexical = total / math.sqrt(total * total + SCORE_SATURATION) if hits else 0.0
+    evidence = LEXICON_WEIGHT * lexical + max(-LOGIT_CLIP, min(LOGIT_CLIP, logit))
+    if evidence == 0:
+        return 0.0
+    return math.copysign(
+        LABEL_THRESHOLD + (1 - LABEL_THRESHOLD) * math.tanh(abs(evidence) / EVIDENCE_SCALE), evidence
+    )
+
+
 def _label(score: float) -> str:
     if score >= LABEL_THRESHOLD:
         return "positive"
@@ -142,9 +203,14 @@ def _label(score: float) -> str:
 
 
 class LocalAnalyzer:
-    """Lexicon-based sentiment, topics and emotions for English, French and Spanish."""
+    """Lexicon-based sentiment, topics and emotions for English, French and Spanish, with a
+    learned polarity for English (`polarity`: the shipped model unless another is given,
+    as the out-of-fold measurements do)."""
 
     name: str = "local"
+
+    def __init__(self, polarity: PolarityModel | None = None) -> None:
+        self.polarity = polarity or shipped_model()
 
     def analyze(
         self,
@@ -159,14 +225,23 @@ class LocalAnalyzer:
         tokens = _TOKEN.findall(folded)
         lang = normalize_language(language) or detect_language(tokens)
         profile = _PROFILES.get(lang, _ANY_LANGUAGE)
-        total, hits, emotions = _scan(tokens, profile)
+        total, hits, emotions = _scan(folded, tokens, profile)
         if not hits and profile is not _ANY_LANGUAGE:
             # Mislabeled feedback ("fr" on an English text): any language's words beat none.
-            total, hits, emotions = _scan(tokens, _ANY_LANGUAGE)
+            total, hits, emotions = _scan(folded, tokens, _ANY_LANGUAGE)
+        if tokens and nothing_to_improve(folded, lang):
+            total, hits = total + lexicon.NOTHING_TO_IMPROVE_WEIGHT, hits + 1
 
         signals: list[tuple[float, float]] = []  # (score, weight)
-        if hits:
-            signals.append((total / math.sqrt(total * total + SCORE_SATURATION), TEXT_WEIGHT))
+        text_score = (
+            _english_text_score(tokens, total, hits, self.polarity)
+            if lang == "en" and tokens
+            else total / math.sqrt(total * total + SCORE_SATURATION)
+            if hits
+            else None
+        )
+        if text_score is not None:
+            signals.append((text_score, TEXT_WEIGHT))
         if isinstance(rating, int) and 1 <= rating <= 5:
             signals.append(((rating - 3) / 2, RATING_WEIGHT))
         emojis = _emoji_signals(text, emoji)
