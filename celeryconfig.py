@@ -28,7 +28,7 @@ broker_connection_retry = True
 broker_connection_max_retries = None
 # Tasks running when the connection drops finish and acknowledge after the reconnect
 # (an ack is an HDEL by delivery tag): cancelling them would leave their messages to the
-# visibility timeout. Set explicitly, which also silences Celery's pending-change warning.
+# visibility timeout. Celery still warns, on every reconnect, that its default may change.
 worker_cancel_long_running_tasks_on_connection_loss = False
 broker_transport_options = {
     "visibility_timeout": _settings.visibility_timeout,
