@@ -31,7 +31,7 @@ from models.llm import LlmPending
 from models.tables import Feedback, utcnow
 from pipelines.analysis.gemini import AnalysisRequest, GeminiAnalyzer
 from pipelines.analysis.llm_ledger import insert_ignoring_duplicates
-from pipelines.analysis.stage import already_analyzed, mark_processing, record_fallback, store_analysis
+from pipelines.analysis.stage import already_analyzed, record_fallback, set_processing, store_analysis
 from pipelines.urgency.rules import red_flags
 
 URGENT_LEVELS = frozenset({"critical", "high"})
@@ -125,21 +125,32 @@ def enqueue(session: Session, feedback_ids: list[str]) -> tuple[list[str], int, 
 
     Returns the ids that already have one, how many items were buffered, and whether one
     of them carries a critical or high red flag (its alert must not wait for a batch)."""
-    rows = session.scalars(select(Feedback).where(Feedback.id.in_(feedback_ids))).all()
+    # The columns needed, never the whole row: one a driver cannot read (a year-10000
+    # `submitted_at`) must not fail the batch it arrived with.
+    rows = session.execute(
+        select(Feedback.id, Feedback.text, Feedback.language, Feedback.status).where(
+            Feedback.id.in_(feedback_ids)
+        )
+    ).all()
     done = already_analyzed(session, feedback_ids)
     now = utcnow()
     fresh = [
-        {"feedback_id": item.id, "enqueued_at": now, "lease_until": None, "urgent": _urgent(item)}
-        for item in rows
-        if item.id not in done
+        {
+            "feedback_id": row.id,
+            "enqueued_at": now,
+            "lease_until": None,
+            "urgent": _urgent(row.text, row.language),
+        }
+        for row in rows
+        if row.id not in done
     ]
     insert_ignoring_duplicates(session, LlmPending, fresh)
-    mark_processing(session, list(rows))
+    set_processing(session, [row.id for row in rows if row.status == "received"])
     return [fid for fid in feedback_ids if fid in done], len(fresh), any(row["urgent"] for row in fresh)
 
 
-def _urgent(item: Feedback) -> bool:
-    return any(hit.level in URGENT_LEVELS for hit in red_flags(item.text, item.language))
+def _urgent(text: str | None, language: str | None) -> bool:
+    return any(hit.level in URGENT_LEVELS for hit in red_flags(text, language))
 
 
 def _overdue(session: Session, window: BatchWindow) -> bool:
@@ -184,9 +195,13 @@ def analyze_claimed(
     with sessions() as session:
         done = already_analyzed(session, feedback_ids)
         requests = [
-            AnalysisRequest(item.id, item.text, item.language, item.rating, item.emoji)
-            for item in session.scalars(select(Feedback).where(Feedback.id.in_(feedback_ids)))
-            if item.id not in done
+            AnalysisRequest(*row)
+            for row in session.execute(
+                select(Feedback.id, Feedback.text, Feedback.language, Feedback.rating, Feedback.emoji).where(
+                    Feedback.id.in_(feedback_ids)
+                )
+            )
+            if row.id not in done
         ]
     outcomes = analyzer.analyze_many(requests)
     with session_scope(sessions) as session:

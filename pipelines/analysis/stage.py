@@ -42,10 +42,6 @@ def record_fallback(session: Session, feedback_id: str, reason: str) -> None:
     session.merge(LlmFallback(feedback_id=feedback_id, reason=reason[:32]))
 
 
-def mark_processing(session: Session, rows: list[Feedback]) -> None:
-    set_processing(session, [item.id for item in rows if item.status == "received"])
-
-
 def set_processing(session: Session, pending: list[str]) -> None:
     if pending:
         session.execute(update(Feedback).where(Feedback.id.in_(pending)).values(status="processing"))
