@@ -24,7 +24,7 @@ TOPICS_OF_LABEL: dict[str, frozenset[str]] = {
     "Communication": frozenset({"communication"}),
     "Access": frozenset({"wait_time"}),
     "Environment/ facilities": frozenset({"facilities", "cleanliness", "food"}),
-    "Dignity": frozenset({"privacy"}),
+    "Dignity": frozenset({"privacy", "staff_attitude"}),  # being treated with respect: how staff behave
 }
 
 

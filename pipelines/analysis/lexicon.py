@@ -258,17 +258,19 @@ EMOJI: dict[str, tuple[float, str | None]] = {
 # Topic keywords (regex alternatives over folded text), all three languages at once.
 TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
     "wait_time": (
-        r"wait\w*|queue\w*|delay\w*|took forever|hours? later|\d+ ?(?:hours?|hrs?|minutes|mins)",
+        r"wait\w*|queue\w*|delay\w*|took forever|hours? later|\d+ ?(?:hours?|hrs?|minutes|mins)"
+        r"|prompt(?:ly)?|speedy|quick(?:ly|er)?|sooner|seen (?:straight away|on time)",
         r"attend\w*|attente|retards?|delais?|\d+ ?(?:heures?|h)",
         r"esper(?:a|ar|amos|e|o|ando|aron|ado)|demoras?|retrasos?|colas?|\d+ ?horas?",
     ),
     "staff_attitude": (
         r"rude\w*|kind\w*|friendly|unfriendly|polite|impolite|caring|disrespect\w*|attitude|arrogant"
-        r"|dismissive|helpful|unhelpful|compassion\w*|nurses?|doctors?|staff|receptionists?|surgeons?",
+        r"|dismissive|helpful|unhelpful|compassion\w*|nurses?|doctors?|staff|receptionists?|surgeons?"
+        r"|respect\w*",
         r"impolie?s?|polie?s?|gentil\w*|aimables?|desagreables?|meprisant\w*|attentionne\w*|accueil"
-        r"|infirmier\w*|medecins?|docteurs?|personnel|chirurgien\w*|sympa\w*",
+        r"|infirmier\w*|medecins?|docteurs?|personnel|chirurgien\w*|sympa\w*|respect\w*",
         r"groser[oa]s?|amables?|maleducad[oa]s?|trato|atent[oa]s?|enfermer[oa]s?|medic[oa]s?|doctor[a]?"
-        r"|el personal|cirujan[oa]s?",
+        r"|el personal|cirujan[oa]s?|respet\w*",
     ),
     "communication": (
         r"expla\w*|inform\w*|told|communicat\w*|listen\w*|answers?|questions?|updates?|call(?:ed)? back",
