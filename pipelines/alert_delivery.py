@@ -162,12 +162,19 @@ def _claim(
 
 
 def _claim_each(
-    session: Session, alert_ids: list[int], now: datetime, lease: PageLease, policy: AlertPolicy
+    session: Session,
+    alert_ids: list[int],
+    now: datetime,
+    lease: PageLease,
+    policy: AlertPolicy,
+    not_poison: tuple[type[Exception], ...],
 ) -> tuple[list[Page], list[int]]:
     """`_claim`, with a page that cannot be read or built (its item's row holds what the
     database driver refuses) failed alone with the error's class, so the batch's other
     pages still go out."""
-    outcome = isolate(alert_ids, in_savepoint(session, lambda s, ids: [_claim(s, ids, now, lease, policy)]))
+    outcome = isolate(
+        alert_ids, in_savepoint(session, lambda s, ids: [_claim(s, ids, now, lease, policy)]), not_poison
+    )
     for alert_id, error in outcome.poisoned.items():
         params = {"new_provider_id": None, "new_sent_at": None}
         session.execute(_RECORD, {"alert_id": alert_id, "new_status": "failed", "new_error": error, **params})
@@ -214,15 +221,19 @@ def deliver_alerts(
     policy: AlertPolicy,
     lease: PageLease,
     clock: Callable[[], datetime] = utcnow,
+    not_poison: tuple[type[Exception], ...] = (),
 ) -> DeliveryReport:
     """Claim the batch in one transaction, then send each page in a transaction of its own,
     all on one connection. While providers answer quickly one claim covers the batch; once
-    a claim could lapse during the next page's calls, the remaining claims are renewed first."""
+    a claim could lapse during the next page's calls, the remaining claims are renewed first.
+    `not_poison`: the caller's own errors (a time limit), never a page's fault."""
     report = DeliveryReport()
     with one_connection(sessions) as on_one:
         claimed_at = clock()
         with session_scope(on_one) as session:
-            pages, report.in_flight = _claim_each(session, sorted(set(alert_ids)), claimed_at, lease, policy)
+            pages, report.in_flight = _claim_each(
+                session, sorted(set(alert_ids)), claimed_at, lease, policy, not_poison
+            )
         while pages:
             now = clock()
             if lease.runs_short(claimed_at, now):

@@ -40,16 +40,19 @@ class Isolated(Generic[K, R]):
     poisoned: dict[K, str] = field(default_factory=dict)
 
 
-def isolate(keys: list[K], run: Callable[[list[K]], list[R]]) -> Isolated[K, R]:
+def isolate(
+    keys: list[K], run: Callable[[list[K]], list[R]], not_poison: tuple[type[Exception], ...] = ()
+) -> Isolated[K, R]:
     """`run` over the whole batch; if it fails, over each item alone.
 
     `run` must leave nothing behind when it raises (a savepoint, or its own transaction),
     so that running an item again after the batch failed is safe. When every item of a
     batch fails alone as well, the fault is not an item's (a bug, a dependency): the
-    first error is raised for the whole batch, as without isolation."""
+    first error is raised for the whole batch, as without isolation. So are transient
+    errors and `not_poison` (the runner's own, such as a task's time limit) at once."""
     try:
         return Isolated(done=run(keys))
-    except TRANSIENT_ERRORS:
+    except TRANSIENT_ERRORS + not_poison:
         raise
     except Exception as exc:  # noqa: BLE001 - some item may be bad: find which, the rest go on
         if len(keys) == 1:
@@ -60,7 +63,7 @@ def isolate(keys: list[K], run: Callable[[list[K]], list[R]]) -> Isolated[K, R]:
     for key in keys:
         try:
             outcome.done += run([key])
-        except TRANSIENT_ERRORS:
+        except TRANSIENT_ERRORS + not_poison:
             raise
         except Exception as exc:  # noqa: BLE001 - this item's own failure, recorded by the caller
             outcome.poisoned[key] = type(exc).__name__

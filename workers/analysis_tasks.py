@@ -21,7 +21,7 @@ from pipelines.isolation import isolate
 from workers import runtime
 from workers.app import app
 from workers.chains import feedback_chain
-from workers.stage_task import RecordedTask, StageTask
+from workers.stage_task import NOT_POISON, RecordedTask, StageTask
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def analyze(self: StageTask, feedback_ids: list[str]) -> list[str]:
         lambda ids: collect_and_analyze(
             runtime.session_factory(), collector, analyzer, ids, window, on_leftovers=_start_collector
         ),
+        NOT_POISON,
     )
     if outcome.poisoned:
         with runtime.task_session() as session:

@@ -21,7 +21,7 @@ from pipelines.escalation import escalate_due
 from pipelines.silence import deliver_silence, find_silences
 from workers import runtime
 from workers.app import app
-from workers.stage_task import StageTask
+from workers.stage_task import NOT_POISON, StageTask
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def _deliver(alert_ids: list[int]) -> list[int]:
         runtime.sender(),
         runtime.alert_policy(),
         runtime.page_lease(),
+        not_poison=NOT_POISON,
     )
     if report.unfinished:
         raise DeliveryRetryable(f"{len(report.retry)} pages to retry, {len(report.in_flight)} in flight")

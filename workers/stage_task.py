@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as BrokerUnreachable
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,8 @@ from workers import runtime
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
+# The worker's own signals, whichever item was running: never one item's fault.
+NOT_POISON: tuple[type[Exception], ...] = (SoftTimeLimitExceeded,)
 
 
 class RecordedTask(Task):
@@ -88,7 +91,7 @@ class StageTask(RecordedTask):
         """`stage` over the batch in `session`; an item that fails it alone is dead-lettered
         (in this session, so that SQLite's single writer never waits on itself) and the
         others' results are returned for the next stage."""
-        outcome = isolate(feedback_ids, in_savepoint(session, stage))
+        outcome = isolate(feedback_ids, in_savepoint(session, stage), NOT_POISON)
         self.dead_letter_items(session, outcome.poisoned)
         return outcome.done
 

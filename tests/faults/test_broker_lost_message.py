@@ -3,8 +3,9 @@ the queue, before kombu recorded it as unacknowledged, leaves nothing for the br
 hand back (kombu's Redis transport pops, then records). The case takes the messages off
 the queue itself, as such a worker would, so the loss is certain rather than a matter of
 timing: the first stage's (the item never starts) or the notify stage's (a critical item
-is scored but nobody is paged). The outbox relay republishes every such item once a
-visibility timeout has passed since its publication.
+is scored but nobody is paged). The stall sweep (`stages.sweep`) restarts every such item
+from the stage where it stopped once it has been silent for its lane's limit (20 s for
+these critical items), whatever the visibility timeout.
 """
 
 from __future__ import annotations
