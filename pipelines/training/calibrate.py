@@ -31,9 +31,9 @@ from pipelines.urgency.model import URGENT_LEVELS, Platt, UrgencyModel
 from pipelines.urgency.rules import LEVELS, capped, level_rank, max_level
 
 REAL_CRITICAL_BUDGET = 0.0025
-LOW_CRITICAL_BUDGET = 0.01
+LOW_CRITICAL_BUDGET = 0.04
 PRAISE_URGENT_BUDGET = 0.0025
-LOW_URGENT_BUDGET = 0.02
+LOW_URGENT_BUDGET = 0.06
 GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
 

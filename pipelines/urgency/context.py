@@ -35,47 +35,45 @@ _NOW = re.compile(
     r"|help us|maintenant|en ce moment|actuellement|(?<!merci )encore|au secours|venez vite"
     r"|ahora|ahorita|en este momento|todavia|sigue|ayuda|socorro|vengan)\b"
 )
-_UNITS_EN = r"(?:weeks?|months?|years?|yrs?|decades?)"
-_UNITS_FR = r"(?:semaines?|mois|ans|an|annees?)"
-_UNITS_ES = r"(?:semanas?|meses|mes|anos?|decadas?)"
-_COUNT = r"(?:\d+|a|an|one|two|three|four|five|six|few|a few|several|many|couple of|a couple of)"
+_UNITS_EN = r"(?:weeks?|months?|years?|yrs?|decades?|christmases|summers|winters|easters)"
+_UNITS_FR = r"(?:semaines?|mois|ans|an|annees?|noels|etes|hivers)"
+_UNITS_ES = r"(?:semanas?|meses|mes|anos?|decadas?|navidades|veranos|inviernos|primaveras)"
 _MONTHS = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
     r"|jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec"
     r"|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
     r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)"
 )
-_PAST = re.compile(
-    r"\b(?:"
-    + _COUNT
-    + r" (?:and a half )?"
-    + _UNITS_EN
-    + r" (?:ago|on|later|before)|last (?:week|month|year|spring|summer|autumn|fall|winter|christmas|easter|time)"
-    r"|(?:in|of) "
-    + _MONTHS
-    + r"|(?:\d+|un|une|deux|trois|quatre|cinq|six|quelques|plusieurs) "
-    + _UNITS_FR
-    + r" (?:apres|plus tard|avant)|(?:il y a|y a|ya) (?:\d+|un|une|deux|trois|quatre|cinq|six|quelques|plusieurs) "
-    + _UNITS_FR
-    + r"|(?:\d+|un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias) "
-    + _UNITS_ES
-    + r" (?:despues|mas tarde|antes)"
-    r"|d'" + _MONTHS + r"|de " + _MONTHS + r"|mauvais souvenir|bad memory|mal recuerdo"
-    r"|(?:in|during|over) (?:the )?(?:spring|summer|autumn|fall|winter)|(?:in|back in|since) (?:19|20)\d\d"
-    r"|in " + _MONTHS + r"|years? (?:back|before)|back then|at the time|when i was (?:admitted|here|in)"
-    r"|history|previous(?:ly)?|(?:have|has|had) (?:a |an )?(?:past|history)"
-    r"|il y a (?:\d+|un|une|deux|trois|quatre|cinq|six|quelques|plusieurs) "
-    + _UNITS_FR
-    + r"|(?:le mois|l'annee|l'an|la semaine|l'ete|l'hiver|l'automne|le printemps|noel) (?:dernier|derniere|passee?)"
-    r"|(?:au|ce) printemps|(?:en|cet|l') (?:ete|hiver|automne)|en (?:19|20)\d\d|en "
-    + _MONTHS
-    + r"|antecedents? de"
-    r"|hace (?:\d+|un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|muchos|muchas|algunos|algunas) "
-    + _UNITS_ES
-    + r"|(?:el|la) (?:mes|ano|semana|primavera|verano|invierno|otono|navidad) pasad[oa]|el pasado (?:mes|ano)"
-    r"|en (?:la )?(?:primavera|verano|invierno|otono)|en (?:19|20)\d\d|en " + _MONTHS + r"|antecedentes? de"
-    r")\b"
+_PAST_EN = (
+    r"(?:\w+ ){0,2}" + _UNITS_EN + r" (?:ago|on|later|before)"
+    r"|last (?:week|month|year|spring|summer|autumn|fall|winter|christmas|easter|time)"
+    r"|(?:in|of|since) " + _MONTHS + r"|(?:in|during|over) (?:the )?(?:spring|summer|autumn|fall|winter)"
+    r"|(?:in|back in|since) (?:19|20)\d\d|years? (?:back|before)|back then|at the time"
+    r"|when i was (?:admitted|here|in)|history|previous(?:ly)?|bad memory"
+    r"|as a (?:teenager|child|kid|student|baby|young \w+)"
+    r"|when (?:i|he|she|we|they|my \w+) (?:was|were) (?:\w+ )?(?:\d+|one|two|three|four|five|six|little|young|small"
+    r"|a baby|a child|born|pregnant|admitted)|(?:the day|when|from when|the night) (?:my \w+|he|she|i|we) (?:was|were) born"
+    r"|(?:at|over|during|last) (?:easter|christmas|new year)"
 )
+_PAST_FR = (
+    r"(?:il y a|y a|ya) (?:\w+ ){1,2}"
+    + _UNITS_FR
+    + r"|(?:\w+ ){1,2}"
+    + _UNITS_FR
+    + r" (?:apres|plus tard|avant)"
+    r"|(?:le mois|l'annee|l'an|la semaine|l'ete|l'hiver|l'automne|le printemps|noel) (?:dernier|derniere|passee?)"
+    r"|(?:au|ce) printemps|(?:en|cet|l') (?:ete|hiver|automne)|en (?:19|20)\d\d|(?:en|d'|de) "
+    + _MONTHS
+    + r"|antecedents? de|mauvais souvenir|a paques|a noel|le jour (?:de|ou)"
+)
+_PAST_ES = (
+    r"hace (?:\w+ ){1,2}" + _UNITS_ES + r"|(?:\w+ ){1,2}" + _UNITS_ES + r" (?:despues|mas tarde|antes)"
+    r"|(?:el|la) (?:mes|ano|semana|primavera|verano|invierno|otono|navidad) pasad[oa]|el pasado (?:mes|ano)"
+    r"|en (?:la )?(?:primavera|verano|invierno|otono)|en (?:19|20)\d\d|(?:en|de) "
+    + _MONTHS
+    + r"|antecedentes? de|mal recuerdo|en semana santa|en navidad(?:es)?|el dia (?:de|que|en que)"
+)
+_PAST = re.compile(r"\b(?:" + _PAST_EN + "|" + _PAST_FR + "|" + _PAST_ES + r")\b")
 # Thanks for surviving: the whole text is about an emergency that is over.
 _SURVIVED = re.compile(
     r"\b(?:saved (?:my|his|her|their|our|your) (?:life|lives)|life ?saving|survived|survivor|pulled (?:me|him|her|them)"
@@ -210,6 +208,9 @@ _STUFFY = re.compile(
 )
 
 
+_BREATH = re.compile(r"breath|suffoc|stifl|etouff|respir|asfixi|ahog|aire|air")
+
+
 def is_not_an_event(folded: str, start: int, end: int) -> bool:
     """Whether the finding at folded[start:end] names a service, a place or a drill ("stroke
     unit", "consultation douleur thoracique", "fire alarm test") or is a figure of speech
@@ -218,6 +219,8 @@ def is_not_an_event(folded: str, start: int, end: int) -> bool:
         return True
     if _SERVICE_BEFORE.search(folded, max(0, start - 30), start):
         return True
+    if not _BREATH.search(folded, start, end):
+        return False
     begin, finish, _, _ = _clause(folded, start, end)
     return _STUFFY.search(folded, begin, finish) is not None
 

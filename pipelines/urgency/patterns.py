@@ -64,10 +64,11 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:difficulty|difficulties|trouble|problems?|struggling|struggle|hard time|labou?red) (?:with )?breathing",
             r"breathing (?:difficult\w*|problems?|trouble|is (?:difficult|laboured|labored|shallow))",
             r"short(?:ness)? of breath|breathless\w*|suffocat\w*|chok(?:e|es|ed|ing)",
-            r"(?:gasping|fighting) for (?:air|breath)",
+            r"(?:gasping|fighting) for (?:air|breath)|gasping|wheezing badly",
             r"(?:not|isn'?t|wasn'?t) breathing|stop(?:s|ped|ping)? breathing",
             r"(?:barely|hardly|scarcely) (?:breathing|breathe|breathes)|struggling for (?:breath|air)",
-            r"turn(?:ed|ing) blue|blue lips|lips (?:are |were |went |turned )?blue",
+            r"turn(?:s|ed|ing)? (?:blue|purple|grey|gray)|blue lips|lips (?:are |were |went |turned |going |look )?(?:blue|purple)"
+            r"|(?:sucking|pulling|caving) in (?:under|between) (?:his|her|the|their) ribs|ribs (?:are )?sucking in",
         ),
         fr=(
             r"(?:ne |n')?(?:peu[tx]|pouvai[st]|pourr?ai[st]?|arrive|arrivai[st]|parvien[st]|parvenai[st]) "
@@ -79,7 +80,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"manque d'air|manquer d'air|manque de souffle|(?:a )?bout de souffle|souffle court",
             r"(?:ne |n')?respire (?:presque |quasiment |pratiquement |a peine )?(?:pas|plus)"
             r"|respire (?:mal|difficilement|a peine)",
-            r"levres (?:bleues|violettes)|devien\w* (?:bleu|violet)\w*",
+            r"levres (?:bleues|violettes|bleutees|violacees)|devien\w* (?:bleu|violet)\w*|se creuse sous les cotes|tirage",
         ),
         es=(
             r"no (?:puede|puedo|podia|pudo|pueden|podemos|logra|logro|consigue|consigo) respirar",
@@ -87,7 +88,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"dificultad(?:es)? (?:para |al )?respirar|dificultad respiratoria|problemas? (?:para|al) respirar",
             r"(?:se )?ahog\w*|asfixi\w*",
             r"(?:le|me|te|les|nos) falta (?:el )?aire|falta de aire|sin aire",
-            r"no respira|dejo de respirar|apenas (?:puede )?respira\w*|casi no (?:puede )?respira\w*",
+            r"no respira|(?:dejo|ha dejado|deja|dejado) de respirar|apenas (?:puede )?respira\w*|casi no (?:puede )?respira\w*",
             r"labios (?:azules|morados)|se (?:puso|esta poniendo) (?:azul|morad[oa])",
         ),
     ),
@@ -99,7 +100,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"chest (?:pains?|tightness|pressure|discomfort|hurts?|is hurting|was hurting)",
             r"pains? in (?:his|her|my|the|their) chest|tight(?:ness)? (?:in|across) (?:his|her|my|the|their) chest",
             r"heart attack|cardiac arrest|crushing pain",
-            r"chest (?:is |was |feels |felt |going )?(?:tight|heavy|crushing|squeezing)",
+            r"chest(?: \w+){0,3}? (?:tight|heavy|crushing|squeezing|crushed|in a vice)",
             r"chest (?:feels|felt) like|(?:elephant|weight|brick) (?:is )?(?:sitting )?on (?:his|her|my|their) chest",
             r"(?:pressure|heaviness|weight|squeezing) (?:in|on|across) (?:his|her|my|the|their) chest",
             r"pain (?:is )?(?:going|radiating|spreading|shooting) (?:down|into|to|up) (?:his|her|my|the|their) "
@@ -110,6 +111,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"mal (?:a|dans) la poitrine",
             r"(?:oppression|serrement|pression|poids) (?:a la |dans la |sur la )?poitrine|oppression thoracique",
             r"crise cardiaque|infarctus|arret cardiaque",
+            r"(?:ecrase|serre|comprime|oppresse|broie)\w* (?:la|ma|sa) poitrine",
             r"poitrine (?:est |etait )?(?:serree|oppressee|ecrasee)|(?:oppression|serrement|poids|pression) "
             r"\w+ (?:a la |dans la |sur la )poitrine",
         ),
@@ -191,6 +193,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:one side|left side|right side|half) of (?:his|her|my|the|their) (?:face|body) "
             r"(?:is |was |went |has gone )?(?:numb|weak|paralys\w*|paralyz\w*|droop\w*)",
             r"sudden(?:ly)? (?:confus\w*|numb\w*|weak\w*)",
+            r"(?:arm|leg|face|side|hand) (?:is |has gone |went |feels |gone |has gone all )?(?:numb|dead|limp|floppy|useless)",
         ),
         fr=(
             r"(?:visage|bouche|levre) (?:qui |est |etait )?(?:tombe|tombant|affaiss\w*|paralys\w*|deform\w*|de travers|tordue?)",
@@ -223,6 +226,13 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:don'?t|doesn'?t|do not|does not) want to (?:live|be alive|go on)|no (?:reason|will) to live",
             r"(?:hurt|harm|cut)(?:ting|s)? (?:my|him|her|them)sel(?:f|ves)",
             r"(?:took|taken|take|taking) an overdose|overdos\w*",
+            r"(?:drank|drunk|drink|drinking|swallowed|ate|eaten|has eaten|chewed) (?:some |a bottle of |a cup of |the |a |his |her )?"
+            r"(?:\w+ )?(?:bleach|antifreeze|weed ?killer|poison|detergent|dishwasher tablets?|button batter(?:y|ies)|batter(?:y|ies)"
+            r"|rat poison|paraquat|methadone)",
+            r"(?:putting|put|set|setting|kept|keeping|hiding|hidden) (?:my |his |her |all )?(?:tablets|pills|meds) (?:aside|away|by)"
+            r"|enough (?:pills|tablets|meds) (?:now|to|saved)|(?:won'?t|will not|shan'?t) (?:need|be needing) (?:the|a|any|my) "
+            r"(?:follow ?up|appointment|next|review|medication|meds|tablets)",
+            r"(?:wrote|written|writing|left) (?:a |my |some )?(?:letters?|notes?) (?:to|for) (?:everyone|everybody|each|my|the family)",
             r"better off without (?:me|him|her)|(?:won'?t|will not|not going to) be (?:a )?(?:burden|around|here|a problem)"
             r"(?: to anyone| for anyone| much)?(?: longer| for long| tomorrow| anymore)?",
             r"(?:said|saying|say|written|wrote|writing) (?:my |his |her |our )?goodbyes?|(?:letters?|notes?) (?:to|for) "
@@ -230,11 +240,12 @@ RULES: tuple[RuleSpec, ...] = (
             r"giv(?:e|es|ing|en) away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)"
             r"|(?:saved|saving|stockpil\w*|hoard\w*|collect\w*|stash\w*) (?:up )?(?:all )?(?:my|his|her|the)? ?"
             r"(?:pills|tablets|meds|medication|painkillers)",
-            r"(?:no|not any|don'?t see (?:the|any)) (?:point|reason) (?:in )?(?:going on|carrying on|living|being here|to go on)"
+            r"(?:no|not any|don'?t see (?:the|any)) (?:point|reason) (?:in |me )?(?:going on|carrying on|living|being here"
+            r"|to go on|going home)|gave (?:away )?(?:my|all my) \w+(?: and (?:my )?\w+)? (?:away|to (?:my|his|her))"
             r"|can'?t (?:go on|carry on|do this) any ?(?:more|longer)|(?:want|wants|wanted) (?:it )?(?:all )?to (?:end|stop) (?:for good|forever)"
             r"|(?:don'?t|do not) want to (?:wake up|be here) any ?more|(?:end|ending) (?:it|things|everything)(?: tonight| today| now)?",
-            r"(?:swallowed|took|taken|downed|necked|had) (?:a |the )?(?:whole|entire|all (?:of )?(?:my|his|her|the)|full|"
-            r"(?:\d+|twenty|thirty|forty|fifty) )(?:\w+ )?(?:bottle|box|packet|pack|strip|tub|lot|pills|tablets|paracetamol"
+            r"(?:swallowed|took|taken|downed|necked|had) (?:a |the |his |her |my )?(?:whole|entire|all (?:of )?(?:my|his|her|the)"
+            r"|full|\d+|twenty|thirty|forty|fifty) (?:\w+ )?(?:bottle|box|packet|pack|strip|tub|lot|pills|tablets|paracetamol"
             r"|sleeping|painkillers|meds)",
         ),
         fr=(
@@ -244,6 +255,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:n'(?:ai|a|avait|avais) )?plus (?:envie|gout|le gout|la force) de vivre",
             r"(?:ne |n')?veu[xt] plus vivre",
             r"(?:me|se) faire du mal|automutil\w*|scarifi\w*|(?:me|se) couper les veines",
+            r"(?:bu|avale|ingere|ingurgite|mange)\w* (?:de l'|du |de la |des |une? |la |le |les )?(?:eau de )?(?:javel|produit menager"
+            r"|detergent|poison|piles?|pile bouton|mort aux rats|antigel|desherbant)",
             r"surdos\w*|(?:avale|pris|prend|bu) (?:toute? (?:la|le|les|sa|ma|mes|ses) |une boite |tout le |un flacon )"
             r"(?:\w+ )?(?:boite|plaquette|flacon|tube|cachets|comprimes|medicaments|pilules|somniferes|doliprane)",
             r"mieux sans moi|(?:plus|pas) (?:etre )?un (?:poids|fardeau)|(?:fait|faire|dit|dire) (?:mes|ses) adieux"
@@ -258,6 +271,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"no (?:quiero|quiere|queria) (?:vivir|seguir viviendo)|(?:sin|no tengo|no tiene) ganas de vivir",
             r"(?:me|se) (?:voy|va|vas) a hacer dano",
             r"acabar con (?:mi|su) vida|hacerme dano|hacerse dano|autolesi\w*|cortarme las venas",
+            r"(?:bebi\w*|trag\w*|ingiri\w*|tomo|tomado|comi\w*) (?:\w+ )?(?:de )?(?:lejia|veneno|detergente|pilas?|lavavajillas"
+            r"|salfuman|amoniaco|raticida|anticongelante)",
             r"sobredosis|(?:tome|tomo|trague|trago|tomado|tragado) (?:toda? (?:la|el|las|los|mis|sus) |una caja |un bote )"
             r"(?:\w+ )?(?:caja|bote|frasco|blister|pastillas|pildoras|comprimidos|medicamentos|somniferos|paracetamol)",
             r"mejor sin mi|(?:ser|seguir siendo|sere) una carga|(?:me|se) (?:despedi|despidio|he despedido|ha despedido)"
@@ -275,8 +290,14 @@ RULES: tuple[RuleSpec, ...] = (
             r"seizur\w*|convuls\w*|(?:having|had|has) (?:a )?fits?|fitting|epileptic (?:fit|attack|seizure)s?",
             r"shaking all over|foaming at the mouth|(?:jerking|twitching) (?:all over|uncontrollably)",
         ),
-        fr=(r"convuls\w*|crises? (?:d'epilepsie|epileptiques?|convulsives?)|(?:de l')?ecume aux levres",),
-        es=(r"convulsi\w*|(?:ataque|crisis) (?:epileptic[oa]|de epilepsia|convulsiv[oa])",),
+        fr=(
+            r"convuls\w*|crises? (?:d'epilepsie|epileptiques?|convulsives?)|(?:de l')?ecume aux levres",
+            r"(?:bave|mousse|ecume) (?:aux levres|a la bouche)|secousses|tremble de partout|tout raide|se raidit",
+        ),
+        es=(
+            r"convulsi\w*|(?:ataque|crisis) (?:epileptic[oa]|de epilepsia|convulsiv[oa])",
+            r"espuma por la boca|(?:a |con )?sacudidas|(?:se ha quedado|se quedo|esta) (?:rigid[oa]|ties[oa])",
+        ),
     ),
     RuleSpec(
         "fall_with_injury",
@@ -311,7 +332,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:tirad[oa]|tendid[oa]|encontr\w*(?: a \w+)?|dejaron(?: a \w+)?) en el (?:suelo|piso)",
             r"lleva\w*(?: \w+){0,3} en el (?:suelo|piso)",
             r"(?:cayo|caido|resbalo|tropezo)(?: \w+){0,6} y no (?:se )?(?:mueve|levanta|puede levantar|responde"
-            r"|reacciona)",
+            r"|reacciona|contesta)",
         ),
     ),
     RuleSpec(
@@ -360,7 +381,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"anaphyla\w*|allergic reaction|hives all over|epi ?pen",
             r"(?:throat|tongue|lips?|face|airway) (?:is |was |are |were |has |started |starting )?"
             r"(?:swell\w*|swollen|closing(?: up)?|tight)",
-            r"swollen (?:throat|tongue|lips)",
+            r"swollen (?:throat|tongue|lips)|(?:throat|tongue|lips?|face|eyes) (?:is |are |was |started )?(?:puff\w* up|blow\w* up"
+            r"|balloon\w*)|(?:can'?t|cannot|unable to|struggling to) swallow",
         ),
         fr=(
             r"anaphyla\w*|reaction allergique|choc allergique|oedeme de quincke",
@@ -412,7 +434,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"no (?:encontramos|encuentro|encuentran|encontraban|encontraron|aparece) (?:a )?(?:mi|el|la|su) "
             + _KIN_ES,
             r"se escapo|se (?:fue|salio) sol[oa]|salio sol[oa] del|deambul\w*",
-            r"(?:confundid[oa]|desorientad[oa]|demencia|alzheimer)(?: \w+){0,8}? (?:se (?:fue|va|salio|sale|escapa)|sali\w*"
+            r"(?:confundid[oa]|confus[oa]|desorientad[oa]|demencia|alzheimer)(?: \w+){0,8}? (?:se (?:fue|va|salio|sale|escapa)|sali\w*"
             r"|fuera|en el (?:aparcamiento|parking)|hacia la (?:salida|calle|carretera)|en la calle|intenta(?:ndo)? (?:irse|salir|escaparse))",
             r"(?:en (?:bata|camison|pijama)|descalz[oa]|con (?:el|su) suero)(?: \w+){0,6}? (?:fuera|aparcamiento|parking|calle"
             r"|carretera|parada|entrada|salida)",
@@ -466,6 +488,9 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:marked|marking|drew on|prepped|prepping|shaving|cleaning) (?:the|his|her|my) (?:wrong|other) (?:leg|arm|side"
             r"|knee|hip|eye|foot|hand)",
             r"(?:meant|supposed|prescribed|intended) for (?:someone else|another patient|the (?:man|woman|lady|patient) in)",
+            r"(?:different|someone else'?s|another (?:patient|person|child|baby)'?s?) (?:name|date of birth|wristband|label|details)"
+            r"|name (?:of|for) (?:another|someone else|a different)",
+            r"(?:left|right)(?: \w+){0,8}? (?:but|when|whereas|and) (?:it'?s|its|it is) (?:my |his |her |the )?(?:left|right)",
             r"(?:allergic to|allergy to) (?:it|that|penicillin|\w+)(?: \w+){0,6}? (?:about to|going to|getting ready to|trying to) "
             r"(?:give|inject|put)",
             r"(?:about to|going to|getting ready to) (?:operate|give|inject|take|put|remove)(?: \w+){0,6}? (?:wrong|other (?:leg|side"
@@ -480,6 +505,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"|la dame|le monsieur|l'autre)",
             r"(?:se trompe\w*|s'est trompe\w*|se sont trompe\w*|erreur) de (?:patiente?|personne|jambe|cote|bras|lit|nom|bebe)",
             r"(?:l'autre|la mauvaise|le mauvais) (?:jambe|genou|cote|bras|oeil) (?:qu'ils|qu'on|que) (?:vont|va) (?:operer|marquer)",
+            r"(?:nom|date de naissance|bracelet|etiquette) d'(?:une? autre|quelqu'un d'autre)",
+            r"(?:droite?|gauche)(?: \w+){0,8}? (?:alors que|mais|or|et) (?:c'est|c est|ce n'est pas) (?:le |la )?(?:droite?|gauche)",
         ),
         es=(
             r"(?:paciente|persona|nombre|cama|bebe|pierna|brazo|lado|rodilla|cadera|ojo|rinon|mano|pie|operacion"
@@ -490,6 +517,64 @@ RULES: tuple[RuleSpec, ...] = (
             r"|nombre|bebe)",
             r"(?:era|es|son|eran) para (?:otr[oa] paciente|otra persona|el senor|la senora|el de la cama)",
             r"(?:la otra|el otro) (?:pierna|rodilla|lado|brazo|ojo)(?: \w+){0,4}? (?:van a|iban a|quieren) (?:operar|marcar)",
+            r"(?:nombre|fecha de nacimiento|pulsera|etiqueta) de otr[oa]|nombre de (?:otra persona|alguien)",
+            r"(?:derech[oa]|izquierd[oa])(?: \w+){0,8}? (?:y|pero|cuando) (?:es|era) (?:el |la )?(?:derech[oa]|izquierd[oa])",
+        ),
+    ),
+    RuleSpec(
+        "danger_signs",
+        "critical",
+        "danger signs",
+        en=(
+            r"(?:gone|going|turned|turning|looks?|looking|went|face|skin|lips)(?: \w+){0,3}? (?:grey|gray|ashen|putty|dusky"
+            r"|mottled|blotchy|purple|bluish|blue ?ish)|(?:white|pale) as a (?:sheet|ghost)|the colou?r of (?:ash|putty|chalk)",
+            r"gurgl\w*|grunt\w* (?:with|every|when|sounds?|noises?)|rattl\w* (?:breath|noise|sound)|froth\w*|foam\w* (?:at|from)"
+            r"|coughing up (?:blood|pink\w*)",
+            r"eyes (?:are |keep |keeps )?(?:rolling|rolled|fixed|glazed)|keel\w* over|man down|(?:clawing|clutching|gripping)"
+            r" (?:at )?(?:his|her|my) (?:chest|left arm|throat)",
+            r"(?:he|she|baby|man|woman|lady|child|kid|boy|girl|patient|dad|mum|mom|husband|wife|son|daughter)(?:'s| is| has)? "
+            r"(?:not moving|stopped moving|not making (?:any|a) sound|gone (?:still|silent|very quiet|limp|floppy|stiff)"
+            r"|went (?:still|silent|very quiet|limp|floppy|stiff))|(?:can'?t|cannot) see (?:her|his) chest (?:move|moving|rise)",
+            r"(?:going|gone|goes) (?:all )?stiff|(?:twitching|jerking) (?:and|his|her|on the floor|all over)"
+            r"|shaking (?:on the floor|his arms|her arms)",
+            r"(?:feels?|felt|says?|said|think)(?: \w+){0,3}? (?:going to|gonna|about to) die|(?:he'?s|she'?s|i'?m|i am) dying(?! (?:to|for|of)\b)",
+            r"worst (?:headache|pain)(?: \w+){0,5}? (?:ever|life)|thunderclap",
+            r"(?:rash|spots)(?: \w+){0,6}? (?:doesn'?t|don'?t|does not|do not|won'?t) (?:fade|go away|disappear)|purple spots"
+            r"|non ?blanching",
+            r"coffee grounds?|black (?:tarry|sticky) (?:poo|stool)|tarry (?:poo|stool)",
+            r"cold (?:and )?clammy|clammy|cold sweat|(?:soaked|dripping|drenched)(?: through)? (?:in|with) sweat",
+            r"blade|machete|axe|screwdriver|scissors|broken bottle|(?:bottle|glass) smashed|head ?butt\w*",
+            r"(?:took|snatched|grabbed|taken) (?:a|the|her|his|my|their) (?:baby|newborn|toddler|child)(?: \w+){0,3}? "
+            r"(?:and|away|from)|face down (?:in|on)|in the (?:fountain|pond|river|canal)",
+            r"\brope\b|noose|hang (?:myself|himself|herself)|jump(?:ing)? (?:off|from)|(?:standing|stood|sitting|sat|climbed)"
+            r" (?:on|onto) (?:the )?(?:top|edge|roof|ledge|railings?|parapet|bridge|balcony)|walk\w* in front of",
+            r"(?:took|taken|swallowed|injected|used) (?:all|a handful|the whole lot|every one|all the) (?:of )?(?:my |his |her "
+            r"|the |my \w+'?s )?(?:\w+ )?(?:pills|tablets|insulin|morphine|meds|medication|painkillers|pens)"
+            r"|handful of (?:\w+ )?(?:pills|tablets)",
+            r"(?:throat|tongue|mouth)(?: \w+){0,3}? (?:feels? )?(?:tight|thick|huge|swollen|closing|tingling)|swelling shut"
+            r"|welts|hives",
+        ),
+        fr=(
+            r"(?:teint|visage|peau|levres)(?: \w+){0,3}? (?:gris|grise|cireux|cireuse|marbre\w*|violet\w*|bleu\w*)|marbrures",
+            r"\brale\w*|gargouill\w*|yeux (?:revulses|fixes|dans le vide)|fixe le vide|ne bouge plus|s'est effondre\w*",
+            r"pire mal de tete|taches? (?:violettes|qui ne s'effacent)|vomi\w* (?:du sang|noir|marc de cafe)|selles noires",
+            r"\blame\b|cutter|ciseaux|tesson|coup de tete|\bcorde\b|(?:me|se) pendre|sauter (?:du|de la|par)"
+            r"|sur le (?:toit|rebord|pont|parapet)",
+            r"(?:tous|toutes) (?:mes|ses) (?:medicaments|comprimes|cachets|pilules)|avale \w+ (?:comprimes|cachets|pilules)",
+            r"gorge (?:qui )?(?:serre|gonfle|se ferme)|langue (?:gonflee|enorme)|plaques partout|sueurs? froides?"
+            r"|(?:va|vais|allait) mourir|(?:il|elle|je) (?:meurt|meurs)(?! d'| de)",
+        ),
+        es=(
+            r"(?:se ha puesto|se puso|esta|tiene la (?:piel|cara)|cara|labios)(?: \w+){0,3}? (?:gris|grisacea?|cenicient[oa]"
+            r"|morad[oa]|moteado|amoratad[oa]|azulad[oa])|blanc[oa] como (?:la pared|un papel)",
+            r"gorgote\w*|estertor\w*|quejido|espuma|(?:ojos|mirada) (?:en blanco|perdida|fija)|mirando al vacio|como ida?\b"
+            r"|se ha quedado (?:quiet[oa]|inmovil|ido|ida)|no se mueve",
+            r"peor dolor de cabeza|manchas (?:moradas|que no desaparecen)|vomit\w* (?:sangre|negro|posos de cafe)|heces negras",
+            r"cuchilla|navaja|tijeras|botella rota|cabezazo|\bcuerda\b|ahorcar\w*|tirarme|saltar (?:desde|del|de la)"
+            r"|en la azotea",
+            r"(?:todas|todos) (?:mis|sus) (?:pastillas|medicamentos)|(?:un|una) (?:bote|caja|blister) (?:entero|entera)",
+            r"garganta (?:cerrada|hinchada|que se cierra)|lengua (?:hinchada|enorme)|habones|ronchas|sud\w* frio|sudor frio"
+            r"|manos heladas|(?:se va a|me voy a|se esta) mor\w*",
         ),
     ),
     RuleSpec(
@@ -499,7 +584,8 @@ RULES: tuple[RuleSpec, ...] = (
         en=(
             r"(?:on|caught|catch|catching) fire|fire (?:in|on|at|near|broke out|started|spreading)|flames",
             r"(?:smell|smells|smelled|smelling) (?:of )?(?:smoke|burning|gas)|burning smell|gas leak",
-            r"(?<!to )(?<!us )(?<!me )(?<!we )smoke (?:in|coming|everywhere|from|filling|is)|(?:full of|filled with) smoke",
+            r"(?<!to )(?<!us )(?<!me )(?<!we )smoke (?:in|coming|everywhere|from|filling|is)|(?:full of|filled with) smoke"
+            r"|(?:a |the )?(?:haze|smoky|smokey) (?:in|on|coming|haze)|(?:sparks?|sparking|melted|melting|burning) (?:from|in|on|out)",
         ),
         fr=(
             r"incendie|(?:il y a le|au) feu|(?:prend|pris|prendre) feu|en feu|feu (?:dans|a|au)|flammes?",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 
 _NUMBER = r"(\d{1,3}(?:[.,]\d{1,2})?)"
-_GAP = r"[^\d.!?;]{0,28}?"  # words between the name and its value, within the sentence
+_GAP = r"[^\d.!?;]{0,40}?"  # words between the name and its value, within the sentence
 
 
 def _value(raw: str) -> float:
@@ -26,7 +26,7 @@ def _value(raw: str) -> float:
 def _sugar(value: float, unit: str) -> bool:
     if unit.startswith("g"):  # g/L, as French meters show it
         return value < 0.55 or value >= 4.5
-    if unit.startswith("mg") or value > 40:
+    if unit.startswith(("mg", "mili")) or value > 40:
         return value < 54 or value >= 450
     return value < 3.0 or value >= 28
 
@@ -48,10 +48,11 @@ def _temperature(value: float, unit: str) -> bool:
 _SIGNS: tuple[tuple[re.Pattern[str], Callable[[float, str], bool]], ...] = (
     (
         re.compile(
-            r"\b(?:blood sugars?|sugars?|glucose|bms?|cbg|bgl?|glyc(?:a)?emi[ae]|glucemia|azucar|sucre)\b"
+            r"\b(?:blood sugars?|sugars?|glucose|glucosa|glucometer|glucometro|bms?|cbg|bgl?|glyc(?:a)?emi[ae]|glucemia|glicemia"
+            r"|azucar|sucre)\b"
             + _GAP
             + _NUMBER
-            + r" ?(mmol|mg|g ?/ ?l|g/l)?"
+            + r" ?(mmol|mg|mili|g ?/ ?l|g/l)?"
         ),
         _sugar,
     ),
