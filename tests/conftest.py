@@ -3,6 +3,13 @@
 PostgreSQL: TEST_DATABASE_URL (default: the local `test` database), each test run in a
 schema of its own that is dropped afterwards. Redis: TEST_REDIS_URL (default: database
 14 of the local server), flushed before the run.
+
+Rule for waits (grep: FINAL STATE): a test that waits on running processes polls for the
+FINAL STATE of what it checks (the stage that decides it has finished, e.g.
+`System.when_routed` in tests/e2e), then asserts. Never assert an absence ("no alert",
+`== []`, a count of 0) at a moment when the work that would create it may not have run:
+such an assertion cannot fail. `tests.support.polling.wait_until` polls with a deadline;
+no `time.sleep` as synchronization.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from models.tables import Feedback
 from tests.conftest import REDIS_URL
 from tests.fakes.providers import AUTH_TOKEN, fake_providers
 from tests.support.http import call
-from tests.support.json_logs import json_lines
+from tests.support.json_logs import about, json_lines
 from tests.support.polling import wait_until
 from tests.support.processes import Role, create_key_by_cli, role_env, run_cli, running, wait_healthy
 
@@ -43,10 +43,6 @@ def post_twilio(base_url: str, path: str, form: dict[str, str]) -> str:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.read().decode()
-
-
-def about(record: dict[str, Any], feedback_id: str) -> bool:
-    return record.get("correlation_id") == feedback_id or feedback_id in record.get("correlation_ids", ())
 
 
 def assert_followed_by_id(records: dict[str, list[dict[str, Any]]], feedback_id: str) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from models import log_context
@@ -25,6 +26,17 @@ def json_lines(text: str, source: str) -> list[dict[str, Any]]:
         assert isinstance(record, dict), f"{source}:{number} is JSON but not an object"
         records.append(record)
     return records
+
+
+def about(record: dict[str, Any], feedback_id: str) -> bool:
+    """The line names the item: alone, or among the items of a batch."""
+    return record.get("correlation_id") == feedback_id or feedback_id in record.get("correlation_ids", ())
+
+
+def complete_json_lines(path: Path) -> list[dict[str, Any]]:
+    """The lines a running process has finished writing to `path` (not a half-written last one)."""
+    text = path.read_text() if path.exists() else ""
+    return json_lines(text[: text.rfind("\n") + 1], path.name)
 
 
 @contextmanager

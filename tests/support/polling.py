@@ -1,4 +1,7 @@
-"""Waiting on a condition with a deadline, instead of sleeping a guessed time."""
+"""Waiting on a condition with a deadline, instead of sleeping a guessed time.
+
+The condition is the FINAL STATE (tests/conftest.py): the work that decides what the test
+asserts has finished, not merely a state the assertion happens to accept on the way."""
 
 from __future__ import annotations
 
