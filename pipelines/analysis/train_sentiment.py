@@ -1,6 +1,7 @@
 """Train the local analyzer's English polarity on the real NHS comments and write the artifact.
 
-    .venv/bin/python -m pipelines.analysis.train_sentiment
+    .venv/bin/python -m pipelines.analysis.train_sentiment           # writes the artifact
+    .venv/bin/python -m pipelines.analysis.train_sentiment --check   # is it what this writes?
 
 Deterministic: the same comments give the same tables (TF-IDF and an L-BFGS logistic
 regression have no randomness), and the version written is POLARITY_VERSION. The
@@ -30,6 +31,7 @@ from pipelines.analysis.polarity import (
     WORD_NGRAMS,
     PolarityModel,
     model_text,
+    shipped_model,
 )
 from pipelines.corpora import RealComment, nhs_comments
 
@@ -115,9 +117,30 @@ def organization_folds(
         )
 
 
-def main() -> int:
+def same_tables(one: PolarityModel, other: PolarityModel) -> bool:
+    """Equal up to floating-point noise: same version, n-grams, idf and weights."""
+    if (one.version, one.words.keys(), one.chars.keys()) != (
+        other.version,
+        other.words.keys(),
+        other.chars.keys(),
+    ):
+        return False
+    pairs = [(one.intercept, other.intercept)] + [
+        (a, b)
+        for mine, theirs in ((one.words, other.words), (one.chars, other.chars))
+        for gram in mine
+        for a, b in zip(mine[gram], theirs[gram], strict=True)
+    ]
+    return all(abs(a - b) <= 1e-9 for a, b in pairs)
+
+
+def main(argv: list[str]) -> int:
     comments = labeled(nhs_comments())
     model = fit_polarity(comments)
+    if "--check" in argv:
+        same = same_tables(model, shipped_model())
+        print(f"{ARTIFACT.name}: {'what the script writes' if same else 'STALE: run this script again'}")
+        return 0 if same else 1
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(
         {
@@ -137,4 +160,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
