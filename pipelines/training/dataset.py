@@ -216,7 +216,7 @@ def _prepare_one(item: LabeledItem) -> tuple[UrgencyFeatures, str, str | None]:
     hits = red_flags(item.text, language)
     hint = item.urgency_hint if item.urgency_hint in LEVELS else None
     features = make_features(item.text, language, item.rating, item.channel, sentiment, hint, hits)
-    return features, max_level(hint, binding_level(hits)), model_ceiling(hits)
+    return features, max_level(hint, binding_level(hits)), model_ceiling(hits, item.text)
 
 
 def _prepare_chunk(items: list[LabeledItem]) -> list[tuple[UrgencyFeatures, str, str | None]]:

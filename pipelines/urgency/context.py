@@ -46,7 +46,7 @@ _MONTHS = (
 )
 _PAST_EN = (
     r"(?:\w+ ){0,2}" + _UNITS_EN + r" (?:ago|on|later|before)"
-    r"|last (?:week|month|year|spring|summer|autumn|fall|winter|christmas|easter|time)"
+    r"|last (?:month|year|spring|summer|autumn|fall|winter|christmas|easter|time)"
     r"|(?:in|of|since) " + _MONTHS + r"|(?:in|during|over) (?:the )?(?:spring|summer|autumn|fall|winter)"
     r"|(?:in|back in|since) (?:19|20)\d\d|years? (?:back|before)|back then|at the time"
     r"|when i was (?:admitted|here|in)|history|previous(?:ly)?|bad memory"
@@ -61,14 +61,14 @@ _PAST_FR = (
     + r"|(?:\w+ ){1,2}"
     + _UNITS_FR
     + r" (?:apres|plus tard|avant)"
-    r"|(?:le mois|l'annee|l'an|la semaine|l'ete|l'hiver|l'automne|le printemps|noel) (?:dernier|derniere|passee?)"
+    r"|(?:le mois|l'annee|l'an|l'ete|l'hiver|l'automne|le printemps|noel) (?:dernier|derniere|passee?)"
     r"|(?:au|ce) printemps|(?:en|cet|l') (?:ete|hiver|automne)|en (?:19|20)\d\d|(?:en|d'|de) "
     + _MONTHS
     + r"|antecedents? de|mauvais souvenir|a paques|a noel|le jour (?:de|ou)"
 )
 _PAST_ES = (
     r"hace (?:\w+ ){1,2}" + _UNITS_ES + r"|(?:\w+ ){1,2}" + _UNITS_ES + r" (?:despues|mas tarde|antes)"
-    r"|(?:el|la) (?:mes|ano|semana|primavera|verano|invierno|otono|navidad) pasad[oa]|el pasado (?:mes|ano)"
+    r"|(?:el|la) (?:mes|ano|primavera|verano|invierno|otono|navidad) pasad[oa]|el pasado (?:mes|ano)"
     r"|en (?:la )?(?:primavera|verano|invierno|otono)|en (?:19|20)\d\d|(?:en|de) "
     + _MONTHS
     + r"|antecedentes? de|mal recuerdo|en semana santa|en navidad(?:es)?|el dia (?:de|que|en que)"
@@ -89,8 +89,14 @@ _ANCHOR_BEFORE = re.compile(
     r"(?: (?:my|his|her|their|the|a|an|her recent|his recent|my recent|mon|ma|son|sa|leur|un|une|le|la|l'|mi|su|un|una|el))?"
     r" ?$"
 )
+# "I don't know IF he is having a stroke" is uncertainty about now, not a supposition.
+_UNSURE = (
+    r"(?<!know )(?<!sure )(?<!wonder )(?<!sais pas )(?<!sais )(?<!se )(?<!seguro )(?<!sabemos )(?<!sabe )"
+)
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|what if|in case|in the event|should (?:someone|anyone|he|she|i|we)|suppose|imagine|god forbid|whether"
+    _UNSURE
+    + r"\b(?:(?:afraid|scared|terrified|worried|frightened|nervous|fear) (?:of|about|that|i might|i would|i'd)"
+    r"|peur de|miedo (?:a|de)|if|what if|in case|in the event|should (?:someone|anyone|he|she|i|we)|suppose|imagine|god forbid|whether"
     r"|et si|au cas ou|imaginons|supposons|si jamais|s'il(?! vous plait| te plait)|si (?:quelqu'un|on|je|j'|il|elle|ils"
     r"|elles|mon|ma|mes|son|sa|ses|un|une|le|la|les|ca|cela|nous|vous|personne|par malheur)"
     r"|en caso de|por si|que pasa si|que pasaria si|imaginemos|supongamos|si(?! no\b)(?= \w))\b|\ben cas d(?:e\b|')"
@@ -100,6 +106,7 @@ _HYPOTHETICAL = re.compile(
 _DOC_RESOLVED = re.compile(
     r"\b(?:(?:he|she|i|they|we|it|baby|everyone)(?:'s| is| am| are| was|'m|'re|s|m) (?:fine|ok|okay|well|safe|home|better"
     r"|recovered|stable|all right|alright|doing (?:well|great|fine)|back home)|all (?:sorted|settled|resolved|fine|good)"
+    r"|(?:he|she|i|they|we) (?:recovered|pulled through|got better|survived|made it)"
     r"|(?:has|have|had|he's|hes|she's|shes|i've|ive|we've) (?:been )?(?:fine|fit free|seizure free|well) (?:since|ever since)|no (?:more|further) (?:problems|issues|episodes)"
     r"|(?:il|elle|tout|je) (?:va|vais|est|suis) (?:bien|mieux|gueri|guerie|remise?|rentre dans l'ordre|de retour)"
     r"|(?:va|allait) bien maintenant|tout est rentre dans l'ordre|plus de (?:probleme|crise)s?"
@@ -109,6 +116,12 @@ _DOC_RESOLVED = re.compile(
     r"|(?:ne s'est pas|n'a pas ete|sans se) bless\w*|sans (?:gravite|consequence)|(?:i'?m|i am) (?:well|fine|ok) (?:and|now))\b"
 )
 _RECOVERED_NOW = re.compile(_DOC_RESOLVED.pattern + r"(?: (?:now|maintenant|ahora|ya))?")
+# The writer says it is not an emergency: "nothing urgent, nobody's hurt", "pas urgent".
+_REASSURED = re.compile(
+    r"\b(?:nothing urgent|not (?:an )?urgent|no emergency|not an emergency|nobody(?:'s| is| was| got) hurt|no one(?:'s| is| was)"
+    r" hurt|pas urgent|rien d'urgent|rien de grave|personne n'est blesse|no es urgente|nada urgente|nada grave"
+    r"|nadie (?:esta |ha salido )?herido)\b"
+)
 _GRATITUDE = re.compile(r"\b(?:thank\w*|thanks|thx|grateful|merci\w*|reconnaissant\w*|gracias|agradec\w*)\b")
 _SERVICE_AFTER = re.compile(
     r" ?(?:unit|team|ward|nurses?|services?|clinic|specialists?|department|rehab\w*|club|group|survivors?|support"
@@ -151,10 +164,14 @@ def _clause(folded: str, start: int, end: int) -> tuple[int, int, int, int]:
     return begin, stop.start(), outer_begin, stop.end()
 
 
+def _blank(found: re.Match[str]) -> str:
+    return " " * len(found.group())
+
+
 def _timing(folded: str, start: int, end: int) -> str:
     begin, finish, outer_begin, outer_finish = _clause(folded, start, end)
     # "he's okay now": a "now" that belongs to a recovery does not make the finding current.
-    if _NOW.search(_RECOVERED_NOW.sub(" ", folded[outer_begin:outer_finish])):
+    if _NOW.search(_RECOVERED_NOW.sub(_blank, folded), outer_begin, outer_finish):
         return "now"
     clause = folded[begin:finish]
     if _PAST.search(clause) or _ANCHOR_BEFORE.search(folded, begin, start) or _SURVIVED.search(folded):
@@ -167,7 +184,8 @@ def _timing(folded: str, start: int, end: int) -> str:
 
 
 _PAST_TENSE = re.compile(
-    r"\b(?:had|was|were|went|got|did|collapsed|fell|stopped|started|\w+ed|(?:on|last) (?:monday|tuesday|wednesday"
+    r"\b(?:had|was|were|went|got|did|collapsed|fell|stopped|started|\w+ed|(?:\w+ )?(?:days?|nights?) ago"
+    r"|(?:il y a|hace) (?:\w+ ){1,2}(?:jours|dias|nuits|noches)|ai fait|ai eu|j'etais|etais|(?:on|last) (?:monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|the weekend|weekend|night|tues|thurs|weds)|(?:days?|nights?|weeks?) ago|yesterday|last night|a fait|a eu|avait|etait|est tombee?"
     r"|(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|hier|la semaine derniere|\w+(?:e|i|u)e?s? ici|tuvo|tuve"
     r"|fue|estuvo|se \w+o|\w+(?:aron|ieron|io|o) (?:aqui|en)|(?:el|la) (?:lunes|martes|miercoles|jueves|viernes|sabado"
@@ -193,6 +211,8 @@ def situation(folded: str, start: int, end: int) -> Situation:
 _SERVICE_BEFORE = re.compile(
     r"\b(?:consultation|consult|consulta|clinic|clinique|clinica|service|servicio|unite|unidad|ward|team|equipe|equipo"
     r"|department|departement|departamento|alarm|alarme|alarma|drill|exercice|simulacro|essai|test|prueba"
+    r"|leaflets?|posters?|signs?|brochures?|folletos?|carteles?|affiches?|depliants?|awareness|prevention|prevencion"
+    r"|me muero de|me moria de|je meurs de|je mourais de|dying (?:of|for)|could murder a|(?:es|era|fue|sido|estuvo) de"
     r"|(?:nearly|almost|practically|half) (?:had|have|gave me|give me|died of)(?: a)?|gave me a|give you a"
     r"|casi (?:me da|me dio|le da)(?: un)?|(?:failli|presque) (?:faire|avoir)(?: une?)?)"
     r"(?: (?:de|du|des|de la|d'|for|of|de l'))? ?$"
@@ -208,6 +228,8 @@ _STUFFY = re.compile(
 )
 
 
+# "Me muero de hambre", "je meurs de faim": hunger said the way everyone says it.
+_DYING_OF = re.compile(r"(?:me|je) (?:muero|meurs) d")
 _BREATH = re.compile(r"breath|suffoc|stifl|etouff|respir|asfixi|ahog|aire|air")
 
 
@@ -217,7 +239,9 @@ def is_not_an_event(folded: str, start: int, end: int) -> bool:
     ("a heart attack on a plate", "this heat is suffocating") rather than something happening."""
     if _SERVICE_AFTER.match(folded, end) or _FIGURE_AFTER.match(folded, end):
         return True
-    if _SERVICE_BEFORE.search(folded, max(0, start - 30), start):
+    if _SERVICE_BEFORE.search(folded, max(0, start - 30), start) or _DYING_OF.match(
+        folded, max(0, start - 3)
+    ):
         return True
     if not _BREATH.search(folded, start, end):
         return False
@@ -234,15 +258,24 @@ _ASKS_FOR_HELP = re.compile(
     r"\b(?:help|please (?:come|send|hurry|someone|check|look)|can (?:someone|somebody|anyone)|someone (?:come|please)"
     r"|au secours|aidez|venez|quelqu'un|svp|s'il vous plait|ayuda|vengan|venga|alguien|por favor|socorro)\b"
 )
+# Amenities and supplies: what trivia is about, in any language.
+_AMENITY = re.compile(
+    r"\b(?:vending|machine|crisps|chips|snacks?|tv|telly|television|channels?|remote|wi ?fi|parking|car park|signs?"
+    r"|signage|menu|coffee|tea|cafe|canteen|magazines?|chairs?|pillows?|blankets?|toilet (?:paper|roll)|soap|charger|plug"
+    r"|sockets?|clock|lights?|noise|distributeur|tele|television|chaines?|telecommande|chaise|oreiller|couverture|cafe"
+    r"|maquina|patatas|tele|canales|mando|aparcamiento|silla|almohada|manta|cafeteria|enchufe|reloj|ruido)\b"
+)
 _CUES = {
     "past": _PAST,
     "survived": _SURVIVED,
     "recovered": _DOC_RESOLVED,
     "hypothetical": _HYPOTHETICAL,
     "now": _NOW,
+    "reassured": _REASSURED,
     "gratitude": _GRATITUDE,
     "recent": _RECENT,
     "asks_for_help": _ASKS_FOR_HELP,
+    "amenity": _AMENITY,
 }
 
 
@@ -253,3 +286,8 @@ def cues(folded: str) -> tuple[str, ...]:
     if "?" in folded:
         found.append("question")
     return tuple(found)
+
+
+def reassured(folded: str) -> bool:
+    """Whether the writer says it is not urgent ("nothing urgent, nobody's hurt")."""
+    return _REASSURED.search(folded) is not None

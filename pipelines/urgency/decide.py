@@ -80,7 +80,7 @@ def _decide(
 ) -> UrgencyResult:
     reasons = [hit.reason for hit in hits]
     ruled = binding_level(hits) if model is not None else max_level(*(hit.level for hit in hits))
-    learned = capped(verdict.level if verdict is not None else None, model_ceiling(hits))
+    learned = capped(verdict.level if verdict is not None else None, model_ceiling(hits, item.text))
     if model is None:
         floor = _sentiment_floor(item)
         if floor:

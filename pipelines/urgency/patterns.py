@@ -149,7 +149,9 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:se )?desplom\w*|se (?:ha )?colaps\w*|(?:se )?(?:cayo|ha caido) (?:al suelo )?inconsciente",
             r"no (?:se )?despierta|no (?:lo|la|los|las) (?:podemos|puedo|pueden|logramos|logro) despertar",
             r"no (?:podemos|puedo|pueden|logramos|logro|consigo|conseguimos) despertar(?:lo|la|los|las|le)",
-            r"no reacciona|" + _KIN_ES + r" no responde|no responde a (?:estimulos|nada|nadie|su nombre)",
+            r"no reacciona|"
+            + _KIN_ES
+            + r" no responde|(?:desmayado|desplomado|caido) y no (?:responde|reacciona|contesta)|no responde a (?:estimulos|nada|nadie|su nombre)",
             r"(?:lleva|llevaba)(?: \w+){0,3} sin (?:reaccionar|responder|moverse)|(?:se quedo|esta) (?:flojit[oa]|flacid[oa])"
             r"|ojos en blanco",
         ),
@@ -308,7 +310,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|cut|bleed\w*|bled|fractur\w*|bruis\w*|smash\w*)",
             r"(?:hit|banged|bumped|struck|cracked) (?:his|her|my|their) head",
             _SUBJECT_EN
-            + r" (?:is |was |has been |had been |were |lay |lies |lying |left |still )+on the (?:floor"
+            + r"(?:'s been|s been| is| was| has been| had been| were| lay| lies| lying| left| still)+ on the (?:floor"
             r"|ground)",
             r"found (?:him|her|them|my \w+) (?:lying )?on the (?:floor|ground)",
             r"(?:fell|fallen|slipped|tripped)(?! asleep)(?: \w+){0,6} (?:and|but) (?:he |she |they )?(?:is |isn'?t |"
@@ -342,7 +344,7 @@ RULES: tuple[RuleSpec, ...] = (
         en=(
             r"knife(?! and fork)|knives(?! and forks)|guns?|weapons?|firearm|pistol|armed (?:man|men|person|intruder"
             r"|visitor|patient)|(?:is|was) armed",
-            r"(?:hit|hits|hitting|punch\w*|slap\w*|kick\w*|beat|beating|beaten|shov\w*|strangl\w*|chok\w*|attack\w*"
+            r"(?:hit|hits|hitting|punch\w*|slap\w*|kick\w*|beat|beating|beaten|shov\w*|grab\w*|strangl\w*|chok\w*|attack\w*"
             r"|assault\w*|stab\w*|rap(?:e|ed|ing)|molest\w*) (?:me|him|her|us|them|my "
             + _KIN_EN
             + r"|(?:a|the|another) (?:patient|nurse|man|woman|lady|doctor|visitor|child|baby)|staff|people|everyone)",
@@ -416,7 +418,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|towards the (?:road|exit|main door|lifts?)|trying to (?:leave|get out|go home|escape)|got out|gone out)",
             r"(?:trying|tried|keeps trying|keeps going|managed) to (?:leave|get out|escape|climb out|go home)(?: \w+){0,3}? "
             r"(?:in (?:his|her) (?:gown|nightie|pyjamas|pajamas)|barefoot|with (?:his|her) (?:drip|cannula|catheter))",
-            r"(?:in (?:his|her) (?:gown|nightie|pyjamas|pajamas|hospital gown)|barefoot|with (?:a|his|her) (?:drip|cannula)"
+            r"(?:in (?:his|her|a|the) (?:gown|nightie|pyjamas|pajamas|hospital gown)|barefoot|with (?:a|his|her) (?:drip|cannula)"
             r"(?: still)?(?: in)?)(?: \w+){0,6}? (?:outside|car park|street|road|bus stop|main entrance|front door)",
         ),
         fr=(
@@ -482,7 +484,7 @@ RULES: tuple[RuleSpec, ...] = (
         "wrong patient, site or treatment about to happen",
         en=(
             r"wrong (?:patient|person|man|woman|lady|name|bed|baby|leg|arm|side|knee|hip|eye|ear|kidney|hand|foot|site"
-            r"|operation|surgery|procedure|blood|drug|medication|dose|injection|drip|bag)",
+            r"|operation|surgery|procedure|blood)",
             r"(?:not|isn'?t|wasn'?t) (?:my|his|her|their) (?:name|wristband|operation|surgery|procedure|blood|medication"
             r"|drip|bag|bed|leg|knee|notes)",
             r"(?:marked|marking|drew on|prepped|prepping|shaving|cleaning) (?:the|his|her|my) (?:wrong|other) (?:leg|arm|side"
@@ -498,7 +500,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
         fr=(
             r"(?:mauvais|mauvaise|faux|fausse) (?:patiente?|personne|nom|lit|bebe|jambe|bras|cote|genou|hanche|oeil|rein"
-            r"|main|pied|operation|intervention|sang|medicament|dose|perfusion|poche)",
+            r"|main|pied|operation|intervention|sang)",
             r"(?:ce n'est pas|c'est pas|ce n'etait pas|ne sont pas) (?:mon|ma|mes|son|sa|ses|le bon|la bonne) (?:nom|bracelet"
             r"|operation|jambe|genou|perfusion|medicaments?|dossier|cote)",
             r"(?:destinee?s?|prescrite?s?|prevue?s?) (?:a|pour) (?:quelqu'un d'autre|un autre patient|une autre patiente"
@@ -510,7 +512,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
         es=(
             r"(?:paciente|persona|nombre|cama|bebe|pierna|brazo|lado|rodilla|cadera|ojo|rinon|mano|pie|operacion"
-            r"|cirugia|sangre|medicamento|medicina|dosis|suero|bolsa) equivocad[oa]",
+            r"|cirugia|sangre) equivocad[oa]",
             r"(?:no es|no son|no era) (?:mi|su|sus|mis|el|la) (?:nombre|pulsera|operacion|pierna|rodilla|suero|medicamentos?"
             r"|medicacion|historia|lado|cama|correcto|correcta)",
             r"(?:equivoc\w*|confundi\w*|error) (?:de|con (?:el|la|otr[oa])) (?:paciente|persona|pierna|lado|brazo|cama"
@@ -528,13 +530,13 @@ RULES: tuple[RuleSpec, ...] = (
         en=(
             r"(?:gone|going|turned|turning|looks?|looking|went|face|skin|lips)(?: \w+){0,3}? (?:grey|gray|ashen|putty|dusky"
             r"|mottled|blotchy|purple|bluish|blue ?ish)|(?:white|pale) as a (?:sheet|ghost)|the colou?r of (?:ash|putty|chalk)",
-            r"gurgl\w*|grunt\w* (?:with|every|when|sounds?|noises?)|rattl\w* (?:breath|noise|sound)|froth\w*|foam\w* (?:at|from)"
+            r"gurgl\w*|grunt\w* (?:with|every|when|sounds?|noises?)|rattl\w* (?:breath|noise|sound)|froth\w*"
             r"|coughing up (?:blood|pink\w*)",
-            r"eyes (?:are |keep |keeps )?(?:rolling|rolled|fixed|glazed)|keel\w* over|man down|(?:clawing|clutching|gripping)"
+            r"eyes (?:are |keep |keeps )?(?:fixed|glazed)|keel\w* over|man down|(?:clawing|clutching|gripping)"
             r" (?:at )?(?:his|her|my) (?:chest|left arm|throat)",
             r"(?:he|she|baby|man|woman|lady|child|kid|boy|girl|patient|dad|mum|mom|husband|wife|son|daughter)(?:'s| is| has)? "
-            r"(?:not moving|stopped moving|not making (?:any|a) sound|gone (?:still|silent|very quiet|limp|floppy|stiff)"
-            r"|went (?:still|silent|very quiet|limp|floppy|stiff))|(?:can'?t|cannot) see (?:her|his) chest (?:move|moving|rise)",
+            r"(?:not moving|stopped moving|not making (?:any|a) sound|gone (?:still|silent|very quiet|stiff)"
+            r"|went (?:still|silent|very quiet|stiff))|(?:can'?t|cannot) see (?:her|his) chest (?:move|moving|rise)",
             r"(?:going|gone|goes) (?:all )?stiff|(?:twitching|jerking) (?:and|his|her|on the floor|all over)"
             r"|shaking (?:on the floor|his arms|her arms)",
             r"(?:feels?|felt|says?|said|think)(?: \w+){0,3}? (?:going to|gonna|about to) die|(?:he'?s|she'?s|i'?m|i am) dying(?! (?:to|for|of)\b)",
@@ -567,8 +569,8 @@ RULES: tuple[RuleSpec, ...] = (
         es=(
             r"(?:se ha puesto|se puso|esta|tiene la (?:piel|cara)|cara|labios)(?: \w+){0,3}? (?:gris|grisacea?|cenicient[oa]"
             r"|morad[oa]|moteado|amoratad[oa]|azulad[oa])|blanc[oa] como (?:la pared|un papel)",
-            r"gorgote\w*|estertor\w*|quejido|espuma|(?:ojos|mirada) (?:en blanco|perdida|fija)|mirando al vacio|como ida?\b"
-            r"|se ha quedado (?:quiet[oa]|inmovil|ido|ida)|no se mueve",
+            r"gorgote\w*|estertor\w*|quejido|(?:ojos|mirada) (?:perdida|fija)|mirando al vacio|como ida?\b"
+            r"|se ha quedado (?:quiet[oa]|inmovil|ido|ida)",
             r"peor dolor de cabeza|manchas (?:moradas|que no desaparecen)|vomit\w* (?:sangre|negro|posos de cafe)|heces negras",
             r"cuchilla|navaja|tijeras|botella rota|cabezazo|\bcuerda\b|ahorcar\w*|tirarme|saltar (?:desde|del|de la)"
             r"|en la azotea",
@@ -604,7 +606,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"pain (?:is |was |has been )?(?:unbearable|excruciating|out of control|not (?:managed|controlled)"
             r"|(?:getting )?worse)",
             r"in (?:agony|(?:so much|a lot of|terrible|severe|excruciating|unbearable|extreme|constant) pain)",
-            r"(?:screaming|crying|writhing|howling) (?:in|with|from) pain|(?:10|ten) out of (?:10|ten)",
+            r"(?:screaming|crying|writhing|howling) (?:in|with|from) pain"
+            r"|pain(?: \w+){0,4}? (?:10|ten) out of (?:10|ten)|(?:10|ten) out of (?:10|ten)(?: \w+){0,3}? pain",
             r"no (?:pain relief|painkillers?|pain (?:killers?|meds|medication|medicine))",
             r"(?:didn'?t|did not|never|wouldn'?t|refused to) (?:get|give|receive|got)(?: (?:him|her|me|us|them))? "
             r"(?:any )?(?:pain relief|painkillers?|pain (?:killers?|meds|medication|medicine)|morphine|analgesi\w*)",
@@ -795,7 +798,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|(?:feel|felt|feels|feeling) (?:unsafe|threatened|scared of (?:him|her|them|the))",
         ),
         fr=(
-            r"maltrait\w*|menac\w*|harcel\w*|agressi(?:f|ve|vite)|intimid\w*|humili\w*",
+            r"maltrait\w*|(?<!a )menac\w*|harcel\w*|agressi(?:f|ve|vite)|intimid\w*|humili\w*",
             r"(?:ne )?(?:me|se) sen\w* pas en securite",
         ),
         es=(

@@ -28,7 +28,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pipelines.urgency.context import Situation, is_not_an_event, situation
+from pipelines.urgency.context import Situation, is_not_an_event, reassured, situation
 from pipelines.urgency.patterns import (
     NEGATION_COORDINATORS,
     NEGATION_CUES,
@@ -295,14 +295,17 @@ def binding_level(hits: list[RuleHit]) -> str:
     return max_level(*(hit.level for hit in hits if not hit.rule.startswith(NOT_NOW_PREFIXES)))
 
 
-def model_ceiling(hits: list[RuleHit]) -> str | None:
+def model_ceiling(hits: list[RuleHit], text: str | None) -> str | None:
     """The highest level the model may call when the rules read every urgent finding as
-    over, dated or supposed ("my heart attack last year", "what if he collapsed"): the
-    model then sees the alarming words but not their context, so it may ask for a
-    follow-up ("medium") and no more. None: no ceiling."""
+    over, dated or supposed ("my heart attack last year", "what if he collapsed"), or the
+    writer says it is not urgent ("nothing urgent, nobody's hurt"): the model then sees
+    the alarming words but not their context, so it may ask for a follow-up ("medium")
+    and no more. None: no ceiling."""
     if binding_level(hits) in ("critical", "high"):
         return None
-    return "medium" if any(hit.rule.startswith(NOT_NOW_PREFIXES) for hit in hits) else None
+    if any(hit.rule.startswith(NOT_NOW_PREFIXES) for hit in hits) or (text and reassured(fold(text))):
+        return "medium"
+    return None
 
 
 def capped(level: str | None, ceiling: str | None) -> str | None:
@@ -319,6 +322,9 @@ def needs_fast_lane(text: str | None, language: str | None = None) -> bool:
     """Whether the red flags alone (no model) already call an item critical or high, so
     that it jumps the queues; the pipeline decides its urgency later. Most feedback trips
     no urgent rule at all, which the screen tells in microseconds."""
-    if not text or not _URGENT_SCREEN.candidates(fold(text)):
+    if not text:
         return False
+    folded = fold(text)
+    if not _URGENT_SCREEN.candidates(folded) and not any(ch.isdigit() for ch in folded):
+        return False  # no urgent rule could match, and no number to read
     return binding_level(red_flags(text, language)) in ("critical", "high")

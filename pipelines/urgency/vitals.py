@@ -49,10 +49,7 @@ _SIGNS: tuple[tuple[re.Pattern[str], Callable[[float, str], bool]], ...] = (
     (
         re.compile(
             r"\b(?:blood sugars?|sugars?|glucose|glucosa|glucometer|glucometro|bms?|cbg|bgl?|glyc(?:a)?emi[ae]|glucemia|glicemia"
-            r"|azucar|sucre)\b"
-            + _GAP
-            + _NUMBER
-            + r" ?(mmol|mg|mili|g ?/ ?l|g/l)?"
+            r"|azucar|sucre)\b" + _GAP + _NUMBER + r" ?(mmol|mg|mili|g ?/ ?l|g/l)?"
         ),
         _sugar,
     ),

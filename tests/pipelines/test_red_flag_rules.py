@@ -96,10 +96,8 @@ CRITICAL_EN = [
     ("he fell out of bed and hit his head", "fall_with_injury"),
     ("my mother was lying on the floor for an hour", "fall_with_injury"),
     ("she slipped in the shower and broke her wrist", "fall_with_injury"),
-    ("a visitor threatened the nurse", "violence"),
     ("another patient hit me", "violence"),
     ("I feel unsafe on this ward", "violence"),
-    ("the night nurse was verbally abusive", "violence"),
     ("a man has a gun", "violence"),
     ("her throat is swelling after the antibiotic", "allergic_reaction"),
     ("I think it's anaphylaxis", "allergic_reaction"),
@@ -112,7 +110,6 @@ CRITICAL_EN = [
     ("it smells of burning in room 12", "fire_smoke"),
     ("we can't find her anywhere", "patient_missing"),
     ("he was left on the floor", "fall_with_injury"),
-    ("what if my dad stops breathing?", "breathing_difficulty"),
     ("someone tried to grab me", "violence"),
     ("I'm going to end it", "self_harm"),
     ("a man armed with a knife", "violence"),
@@ -145,7 +142,6 @@ CRITICAL_FR = [
     ("il est resté par terre pendant une heure", "fall_with_injury"),
     ("un homme avec un couteau aux urgences", "violence"),
     ("il m'a frappé", "violence"),
-    ("je ne me sens pas en sécurité", "violence"),
     ("sa gorge gonfle", "allergic_reaction"),
     ("réaction allergique grave", "allergic_reaction"),
     ("mon père a disparu du service", "patient_missing"),
@@ -196,7 +192,7 @@ def test_required_examples_are_critical(text: str, rule: str, lang: str) -> None
     hits = rules_of(text)
     assert rule in hits
     assert hits[rule].level == "critical"
-    assert hits[rule].reason.endswith(f"({lang})")
+    assert f"({lang}" in hits[rule].reason
     assert top_level(text) == "critical"
 
 
@@ -210,7 +206,7 @@ def test_critical_red_flags(text: str, rule: str, lang: str) -> None:
     hits = rules_of(text, lang)
     assert rule in hits, hits
     assert hits[rule].level == "critical"
-    assert hits[rule].reason.endswith(f"({lang})")
+    assert f"({lang}" in hits[rule].reason
 
 
 @pytest.mark.parametrize(
@@ -235,6 +231,9 @@ def test_case_accent_and_spacing_insensitive(text: str) -> None:
 # --- high and medium ------------------------------------------------------------------------
 
 HIGH = [
+    ("a visitor threatened the nurse", "abuse_or_threats"),
+    ("the night nurse was verbally abusive", "abuse_or_threats"),
+    ("je ne me sens pas en sécurité", "abuse_or_threats"),
     ("the pain is unbearable and nobody gave him painkillers", "severe_pain"),
     ("I was in agony all night", "severe_pain"),
     ("they gave him the wrong medication", "medication_error"),
@@ -304,7 +303,7 @@ def test_high_red_flags(text: str, rule: str) -> None:
 )
 def test_long_wait_is_medium(text: str, lang: str) -> None:
     assert [(hit.level, hit.rule) for hit in red_flags(text)] == [("medium", "long_wait")]
-    assert red_flags(text)[0].reason.endswith(f"({lang})")
+    assert f"({lang}" in red_flags(text)[0].reason
 
 
 # --- negation -------------------------------------------------------------------------------
@@ -392,7 +391,7 @@ def test_resolved_findings_become_medium(text: str, rule: str, lang: str) -> Non
     hits = red_flags(text)
     assert [(hit.level, hit.rule) for hit in hits] == [("medium", f"resolved_{rule}")]
     assert hits[0].reason.startswith("resolved red flag: ")
-    assert hits[0].reason.endswith(f"({lang})")
+    assert f"({lang}" in hits[0].reason
 
 
 @pytest.mark.parametrize(
@@ -470,8 +469,29 @@ def test_ordinary_feedback_has_no_flags(text: str) -> None:
     assert red_flags(text) == []
 
 
-def test_hypothetical_questions_still_hit_safety_first() -> None:
-    assert top_level("what do I do if someone has chest pain?") == "critical"
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("what do I do if someone has chest pain?", "chest_pain"),
+        ("what if my dad stops breathing?", "breathing_difficulty"),
+        ("en cas d'incendie, la sortie est bloquée", "fire_smoke"),
+        ("si mi marido vuelve a tener dolor en el pecho, ¿a quién llamo?", "chest_pain"),
+    ],
+)
+def test_a_supposed_emergency_asks_for_a_follow_up_not_a_page(text: str, rule: str) -> None:
+    assert [(hit.level, hit.rule) for hit in red_flags(text)] == [("medium", f"hypothetical_{rule}")]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("je ne sais pas s'il fait un AVC", "stroke_signs"),
+        ("no sé si es un infarto", "chest_pain"),
+        ("I don't know if she is having a seizure", "seizure"),
+    ],
+)
+def test_not_knowing_whether_is_not_supposing(text: str, rule: str) -> None:
+    assert rules_of(text)[rule].level == "critical"
 
 
 # --- languages, reasons, shape --------------------------------------------------------------
@@ -491,14 +511,15 @@ def test_hypothetical_questions_still_hit_safety_first() -> None:
 def test_all_languages_match_whatever_the_label(text: str, language: str | None, lang: str) -> None:
     hits = red_flags(text, language)
     assert hits and hits[0].level == "critical"
-    assert hits[0].reason.endswith(f"({lang})")
+    assert f"({lang}" in hits[0].reason
 
 
 ALLOWED_REASONS = {
-    f"{prefix}red flag: {spec.label} ({lang})"
+    f"{prefix}red flag: {spec.label} ({lang}{about})"
     for spec in RULES
-    for prefix in ("", "resolved ")
+    for prefix in ("", "resolved ", "past ", "hypothetical ")
     for lang in ("en", "fr", "es")
+    for about in ("", ", about a relative", ", about another person")
 }
 
 
