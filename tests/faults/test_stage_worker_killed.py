@@ -5,8 +5,9 @@ item's pages reach Twilio (SMS) and the offline sender (email) once.
 One worker per stage queue and one for the other queues, shared by the module's cases.
 Each case stops its stage's worker, posts its items, lets the stages before it finish,
 then starts a worker on the full queue and SIGKILLs it mid-work. The broker hands the dead
-worker's unacknowledged tasks back after the visibility timeout, and a page it left
-claimed is looked up at Twilio before it is sent again.
+worker's unacknowledged tasks back after the visibility timeout (10 s here), the stall
+sweep restarts what stays silent past its lane's limit (`pipelines/stalls.py`), and a page
+the dead worker left claimed is looked up at Twilio before it is sent again.
 """
 
 from __future__ import annotations
