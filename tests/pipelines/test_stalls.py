@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.channels import AudioClip
 from models.db import session_scope
+from models.settings import load_settings
 from models.tables import Alert, Analysis, Feedback, OutboxEntry, UrgencyDecision, utcnow
-from pipelines.stalls import claim_stalled, mark_restarted
+from pipelines.stalls import STALLED_AFTER, claim_stalled, mark_restarted
+from schedules.beat import beat_schedule
 
 CRY = "my father in bed 4 can't breathe and nobody comes"
 CALM = "the parking was expensive"
@@ -135,3 +137,10 @@ def test_silent_items_restart_in_their_lane_from_where_they_stopped(sessions: se
             "just-analyzed",
             "restarted-once",
         }
+
+
+def test_the_sweep_runs_well_inside_the_urgent_lanes_silence() -> None:
+    entry = beat_schedule(load_settings({}))["stages-sweep"]
+    assert entry["task"] == "stages.sweep"
+    assert entry["options"]["expires"] == entry["schedule"]  # a backlog never piles up sweeps
+    assert timedelta(seconds=2 * entry["schedule"]) <= STALLED_AFTER[True]
