@@ -43,7 +43,7 @@ from models.migrate import upgrade
 from models.settings import load_settings
 
 STOP_TIMEOUT = 15
-READY_TIMEOUT = 180  # a first run on a slow machine builds Matplotlib's font cache
+READY_TIMEOUT = 300  # a first run trains the first urgency model and builds Matplotlib's font cache
 QUIET = "WARNING"  # the routine lines of beat's schedule and the worker's tasks would bury the banner
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,10 +36,17 @@ class DevRun:
     log: Path
 
 
-def start_dev(directory: Path) -> DevRun:
-    var_dir = directory / "var"
+def dev_env(var_dir: Path) -> dict[str, str]:
+    """What `make run` gives it: no database or broker of the suite's, a var dir of its own."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    env["CAREPULSE_VAR_DIR"] = str(var_dir)
+    return env | {"CAREPULSE_VAR_DIR": str(var_dir)}
+
+
+def start_dev(directory: Path, prepared: Path) -> DevRun:
+    """`carepulse dev` on free ports, in a copy of the `prepared` var dir."""
+    var_dir = directory / "var"
+    shutil.copytree(prepared, var_dir)
+    env = dev_env(var_dir)
     log = directory / "dev.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -69,14 +77,29 @@ def processes_of(var_dir: Path) -> list[psutil.Process]:
 
 
 def described(processes: list[psutil.Process]) -> list[str]:
-    return [" ".join(process.cmdline()[:8]) for process in processes]
+    """Their command lines, for a failure's message (those that ended meanwhile are left out)."""
+    lines = []
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            lines.append(" ".join(process.cmdline()[:8]))
+    return lines
 
 
 @pytest.fixture(scope="module")
 def dev_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[signal.Signals, DevRun]]:
     """One run per way of ending it, each with its own ports and var dir, all started at
-    once: the tests share the wait for start-up."""
-    runs = {signum: start_dev(tmp_path_factory.mktemp(signum.name)) for signum in STOPS}
+    once: the tests share the wait for start-up. Each var dir is a copy of one migrated
+    with its first urgency model trained (`carepulse migrate`), the slow part of a first
+    run that test_dev_command covers."""
+    prepared = tmp_path_factory.mktemp("prepared") / "var"
+    subprocess.run(
+        [sys.executable, "-m", "carepulse.cli", "migrate"],
+        env=dev_env(prepared),
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    runs = {signum: start_dev(tmp_path_factory.mktemp(signum.name), prepared) for signum in STOPS}
     yield runs
     for run in runs.values():  # a failed test's leftovers (carepulse dev included) must not stay
         for process in processes_of(run.var_dir):
@@ -94,12 +117,11 @@ def test_dev_leaves_no_process_behind(dev_runs: dict[signal.Signals, DevRun], si
     assert len(running) == PROCESSES_OF_A_RUN, described(running)
 
     run.process.send_signal(signum)
-    wait_until(
-        lambda: not processes_of(run.var_dir),
-        30,
-        f"left behind after {signum.name}: {described(processes_of(run.var_dir))}",
-        0.2,
-    )
+    try:
+        wait_until(lambda: not processes_of(run.var_dir), 30, "processes left behind", 0.2)
+    except AssertionError:
+        left = described(processes_of(run.var_dir))
+        raise AssertionError(f"left behind after {signum.name}: {left}") from None
 
     code = run.process.wait(timeout=10)
     if signum == signal.SIGKILL:
