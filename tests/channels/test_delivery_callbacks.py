@@ -195,14 +195,15 @@ def test_a_spam_report_revokes_the_patients_consent(app, sessions) -> None:  # t
 @pytest.mark.parametrize(
     "signed_at",
     [
-        datetime(2001, 9, 9, tzinfo=UTC),
-        datetime.now(UTC) - timedelta(minutes=11),
-        datetime.now(UTC) + timedelta(minutes=11),
+        lambda: datetime(2001, 9, 9, tzinfo=UTC),
+        lambda: datetime.now(UTC) - timedelta(minutes=11),
+        lambda: datetime.now(UTC) + timedelta(minutes=11),
     ],
     ids=["2001", "eleven-minutes-ago", "eleven-minutes-ahead"],
 )
 def test_sendgrid_events_signed_outside_the_replay_window_are_refused(app, sessions, signed_at) -> None:  # type: ignore[no-untyped-def]
-    """A captured request replayed later carries a valid signature: its timestamp gives it away."""
+    """A captured request replayed later carries a valid signature: its timestamp gives it away.
+    (The times are taken when the test runs, not when it is collected.)"""
     row = send_one(sessions, "email", "jo@mail.example")
     before = snapshot(sessions)
     payload = [
@@ -215,7 +216,7 @@ def test_sendgrid_events_signed_outside_the_replay_window_are_refused(app, sessi
     ]
     raw = json.dumps(payload).encode()
     replayed = app.simulate_post(
-        "/v1/sendgrid/events", body=raw, headers=SIGNER.headers(raw, str(int(signed_at.timestamp())))
+        "/v1/sendgrid/events", body=raw, headers=SIGNER.headers(raw, str(int(signed_at().timestamp())))
     )
     assert replayed.status_code == 403
     assert "replay" in replayed.json["description"]
