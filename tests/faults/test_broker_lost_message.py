@@ -50,7 +50,8 @@ def test_messages_lost_with_a_dying_worker_are_republished(
         lost = [take_queued(redis_client, queue) for _ in range(LOST)]
         assert all(message and message["headers"]["task"] == task for message in lost)
         system.start(system.worker(queue if upstream else ALL_QUEUES, concurrency=2))
-        outcome = system.wait_settled(kiosk, 90)
+        # A worker's start (its first champion on a fresh database), then a sweep after 20 s of silence.
+        outcome = system.wait_settled(kiosk, 150)
 
     record_fault(outcome.row(f"broker lost {LOST} {task} messages"), outcome.details())
     assert outcome.analyses == outcome.decisions == ITEMS
