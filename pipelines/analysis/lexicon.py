@@ -345,7 +345,8 @@ NOTHING_TO_IMPROVE_WEIGHT = 3.0  # as much as "excellent"
 # learned polarity decides the sign; without, only a confident model reading does, so
 # "Came in for a hip X-ray" stays neutral.
 EVALUATIVE_CUES = _words(
-    "should could would shouldn couldn wouldn more less better worse lack lacking need needs needed wish",
+    "should could would shouldn't couldn't wouldn't shouldnt couldnt wouldnt more less better worse lack",
+    "lacking need needs needed wish",
     "improve improved improvement improvements nothing everything everyone always never very really so too",
     "well felt feel experience fault listened listen listening explained helped help helping cared treated",
     "made enough only",

@@ -20,8 +20,8 @@ from pipelines.analysis.train_sentiment import fit_polarity, labeled, organizati
 from pipelines.corpora import nhs_comments
 
 TARGET = 0.85  # issue 18: agreement with the comments' polarity
-IN_SAMPLE_FLOOR = {"overall": 0.92, "positive": 0.95, "negative": 0.80}  # measured 0.931 / 0.961 / 0.822
-HELD_OUT_TRUST = "Trust C"  # measured 0.906 when trained on trusts A and B only
+IN_SAMPLE_FLOOR = {"overall": 0.92, "positive": 0.95, "negative": 0.80}  # measured 0.932 / 0.961 / 0.823
+HELD_OUT_TRUST = "Trust C"  # measured 0.907 when trained on trusts A and B only
 
 ANALYZER = LocalAnalyzer()
 
