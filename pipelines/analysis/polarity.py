@@ -11,13 +11,13 @@ training script checks that on every training text before it writes the file.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import joblib
+import numpy as np
 
 from pipelines.analysis import lexicon
 
@@ -77,23 +77,26 @@ def char_ngrams(word: str) -> list[str]:
     return grams
 
 
-def _scoring(table: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """(idf, weight) -> (idf * weight, idf squared): what `_part` multiplies by tf."""
-    return {gram: (idf * weight, idf * idf) for gram, (idf, weight) in table.items()}
+class _Columns:
+    """One vectorizer's tables as arrays: n-gram -> column, and per column idf * weight and
+    idf squared, so a text's score is a few array operations, not a loop per n-gram."""
 
+    def __init__(self, table: dict[str, tuple[float, float]]) -> None:
+        self.of = {gram: column for column, gram in enumerate(table)}
+        self.products = np.array([idf * weight for idf, weight in table.values()])
+        self.idf_squared = np.array([idf * idf for idf, _ in table.values()])
 
-def _part(grams: Iterable[str], scoring: dict[str, tuple[float, float]]) -> float:
-    """One vectorizer's contribution: its l2-normalized tf-idf vector dotted with the weights
-    (sublinear tf: 1 + log(count), which is 1 for the usual single occurrence)."""
-    dot = norm = 0.0
-    for gram, count in Counter(grams).items():
-        entry = scoring.get(gram)
-        if entry is None:
-            continue
-        tf = 1.0 if count == 1 else 1.0 + math.log(count)
-        dot += tf * entry[0]
-        norm += tf * tf * entry[1]
-    return dot / math.sqrt(norm) if norm else 0.0
+    def known(self, grams: Iterable[str]) -> np.ndarray:
+        return np.array([self.of[gram] for gram in grams if gram in self.of], dtype=np.intp)
+
+    def score(self, columns: np.ndarray) -> float:
+        """The l2-normalized tf-idf vector (sublinear tf: 1 + log(count)) dotted with the
+        weights."""
+        if not len(columns):
+            return 0.0
+        unique, counts = np.unique(columns, return_counts=True)
+        tf = 1.0 + np.log(counts)
+        return float(tf @ self.products[unique]) / math.sqrt(float((tf * tf) @ self.idf_squared[unique]))
 
 
 @dataclass(frozen=True)
@@ -102,32 +105,35 @@ class PolarityModel:
     intercept: float
     words: dict[str, tuple[float, float]]  # n-gram -> (idf, weight)
     chars: dict[str, tuple[float, float]]
-    _word_scoring: dict[str, tuple[float, float]] = field(init=False, compare=False, repr=False)
-    _char_scoring: dict[str, tuple[float, float]] = field(init=False, compare=False, repr=False)
-    # word -> its character n-grams the model knows: words recur, slicing them need not
-    _known_chars: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _words: _Columns = field(init=False, compare=False, repr=False)
+    _chars: _Columns = field(init=False, compare=False, repr=False)
+    # word -> the columns of its character n-grams: words recur, slicing them need not
+    _char_columns: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_word_scoring", _scoring(self.words))
-        object.__setattr__(self, "_char_scoring", _scoring(self.chars))
+        object.__setattr__(self, "_words", _Columns(self.words))
+        object.__setattr__(self, "_chars", _Columns(self.chars))
 
     def logit(self, tokens: list[str]) -> float:
         """log(P(positive) / P(negative)) for the analyzer's folded tokens (the first
         MODEL_TOKENS of them: the rest of a long story rarely turns its polarity)."""
         text = model_text(tokens)
-        chars = [gram for word in text.split() for gram in self._chars_of(word)]
+        per_word = [self._char_columns_of(word) for word in text.split()]
+        chars = np.concatenate(per_word) if per_word else np.empty(0, dtype=np.intp)
         return (
-            self.intercept + _part(word_ngrams(text), self._word_scoring) + _part(chars, self._char_scoring)
+            self.intercept
+            + self._words.score(self._words.known(word_ngrams(text)))
+            + self._chars.score(chars)
         )
 
-    def _chars_of(self, word: str) -> tuple[str, ...]:
-        known = self._known_chars.get(word)
-        if known is None:
-            if len(self._known_chars) >= KNOWN_WORDS_KEPT:
-                self._known_chars.clear()
-            known = tuple(gram for gram in char_ngrams(word) if gram in self.chars)
-            self._known_chars[word] = known
-        return known
+    def _char_columns_of(self, word: str) -> np.ndarray:
+        columns = self._char_columns.get(word)
+        if columns is None:
+            if len(self._char_columns) >= KNOWN_WORDS_KEPT:
+                self._char_columns.clear()
+            columns = self._chars.known(char_ngrams(word))
+            self._char_columns[word] = columns
+        return columns
 
     def to_tables(self) -> dict[str, object]:
         return {
