@@ -16,13 +16,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import psutil
+import pytest
 
+from carepulse.dev import READY_TIMEOUT
 from carepulse.private_redis import free_port
 from tests.support.http import call
 from tests.support.metrics import scrape, scraped
 from tests.support.polling import wait_until
-from tests.support.processes import healthy
+from tests.support.processes import healthy, listening_addresses
 
 FEEDBACK_TASKS = ("feedback.analyze", "feedback.score", "feedback.route")
 
@@ -84,15 +85,7 @@ def check_worker_metrics(url: str) -> None:
     assert scraped(text, "carepulse_ingest_to_alert_seconds_count", level="critical") == 2
 
 
-def listening(ports: range) -> set[str]:
-    """The addresses anything listens on at these ports."""
-    return {
-        connection.laddr.ip
-        for connection in psutil.net_connections("tcp")
-        if connection.status == psutil.CONN_LISTEN and connection.laddr.port in ports
-    }
-
-
+@pytest.mark.timeout(480)
 def test_dev_runs_everything_on_sqlite_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}} | {
@@ -110,8 +103,11 @@ def test_dev_runs_everything_on_sqlite_and_stops_cleanly(tmp_path: Path) -> None
             start_new_session=True,
         )
     try:
-        printed = wait_until(
-            lambda: "Press Ctrl-C" in output.read_text() and output.read_text(), 90, "dev never became ready"
+        printed = wait_until(  # a first run trains its first urgency model: dev allows it READY_TIMEOUT
+            lambda: "Press Ctrl-C" in output.read_text() and output.read_text(),
+            READY_TIMEOUT,
+            "dev never became ready",
+            0.5,
         )
         kiosk = re.search(r"kiosk key: (\S+)", printed).group(1)
         staff = re.search(r"staff key: (\S+)", printed).group(1)
@@ -124,7 +120,7 @@ def test_dev_runs_everything_on_sqlite_and_stops_cleanly(tmp_path: Path) -> None
         assert (tmp_path / "var" / "carepulse.db").exists()
         # The banner comes last: every role answers already, each on loopback only.
         assert healthy(f"{flower}/healthcheck") and healthy(f"http://127.0.0.1:{port}/healthz")
-        assert listening(range(port, port + 3)) == {"127.0.0.1"}
+        assert listening_addresses(range(port, port + 3)) == {"127.0.0.1"}
 
         base = f"http://127.0.0.1:{port}"
         status, created = call(

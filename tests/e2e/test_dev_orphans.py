@@ -19,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from carepulse.dev import READY_TIMEOUT
 from carepulse.private_redis import free_port
 from tests.support.polling import wait_until
 
@@ -108,11 +109,13 @@ def dev_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[signal.S
         run.process.wait(timeout=10)
 
 
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(600)  # the first one includes the module's start-up
 @pytest.mark.parametrize("signum", STOPS, ids=lambda signum: signum.name)
 def test_dev_leaves_no_process_behind(dev_runs: dict[signal.Signals, DevRun], signum: signal.Signals) -> None:
     run = dev_runs[signum]
-    wait_until(lambda: READY in run.log.read_text(), 300, f"dev never became ready; see {run.log}", 0.5)
+    wait_until(
+        lambda: READY in run.log.read_text(), READY_TIMEOUT, f"dev never became ready; see {run.log}", 0.5
+    )
     running = processes_of(run.var_dir)
     assert len(running) == PROCESSES_OF_A_RUN, described(running)
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
+
 from carepulse.private_redis import free_port
 from tests.support.polling import wait_until
 
@@ -68,6 +70,15 @@ class Role:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+def listening_addresses(ports: range) -> set[str]:
+    """The addresses anything on this machine listens on at these TCP ports."""
+    return {
+        connection.laddr.ip
+        for connection in psutil.net_connections("tcp")
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port in ports
+    }
 
 
 def healthy(url: str) -> bool:
