@@ -15,6 +15,10 @@ Guards against doing the work twice:
 - an item counts as stalled only after `STALLED_AFTER` of silence for its lane, far above
   what a stage takes while its message waits and runs; a live worker that is merely slow
   meets a duplicate that finds the work done;
+- while the item's stage queue holds messages waiting in its lane (any priority for a
+  routine item, priority 0 for an urgent one), its message may be one of them (no worker
+  consumes yet, or a backlog): it is not restarted until that queue drains. A dead
+  worker's messages are not waiting there: they sit in the unacknowledged set;
 - a restart is claimed on the outbox row (its `published_at` becomes now, `attempts` one
   more, under FOR UPDATE SKIP LOCKED), and each further restart of the same item waits
   twice as long, so a deep routine backlog is never flooded with copies of itself.
@@ -22,6 +26,7 @@ Guards against doing the work twice:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,9 +100,20 @@ def _candidates(now: datetime) -> ColumnElement[bool]:
     return OutboxEntry.id.in_(union(unfinished, unrouted).scalar_subquery())
 
 
-def claim_stalled(session: Session, now: datetime, limit: int) -> list[Stalled]:
+def _nothing_waiting(stage: str, urgent: bool) -> bool:
+    return False
+
+
+def claim_stalled(
+    session: Session,
+    now: datetime,
+    limit: int,
+    waiting: Callable[[str, bool], bool] = _nothing_waiting,
+) -> list[Stalled]:
     """Items silent past their lane's `STALLED_AFTER` (doubled per earlier restart), oldest
-    first, their rows claimed for this caller until it commits (`mark_restarted`)."""
+    first, their rows claimed for this caller until it commits (`mark_restarted`).
+    `waiting(stage, urgent)`: whether that stage's queue holds messages waiting in the lane;
+    such items are left for now."""
     rows = session.execute(
         select(
             OutboxEntry,
@@ -129,7 +145,8 @@ def claim_stalled(session: Session, now: datetime, limit: int) -> list[Stalled]:
             stage = "feedback.score"
         else:
             stage = "feedback.transcribe" if untranscribed else "feedback.analyze"
-        stalled.append(Stalled(entry, urgent, stage))
+        if not waiting(stage, urgent):
+            stalled.append(Stalled(entry, urgent, stage))
     return stalled
 
 

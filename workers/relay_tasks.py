@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
+import redis
+
+from celeryconfig import URGENT_PRIORITY, task_routes
 from models.tables import OutboxEntry, utcnow
 from pipelines.outbox import claim_unpublished, mark_published, split_fast_lane
 from pipelines.stalls import claim_stalled, mark_restarted
@@ -18,11 +23,39 @@ from workers.stage_task import RecordedTask
 
 log = logging.getLogger(__name__)
 
+
+PRIORITY_STEPS = (0, 3, 6, 9)  # kombu's default for Redis
+PRIORITY_SEPARATOR = "\x06\x16"  # kombu's, between a queue's name and a priority step
 SWEEP_LIMIT = 2000
 CHAIN_SIZE = 50
 # Speech costs seconds of CPU a clip: restarted clips go one to a chain, so that a batch of
 # them never outlasts the task time limit.
 RESTART_CHAIN_SIZES = {"feedback.transcribe": 1}
+
+
+@cache
+def _broker() -> redis.Redis:
+    return redis.Redis.from_url(runtime.settings().redis_url, socket_timeout=5)
+
+
+def waiting_in_lane(client: redis.Redis) -> Callable[[str, bool], bool]:
+    """Whether a stage's queue holds messages waiting in a lane: kombu keeps one list per
+    queue and priority step (the queue's name for priority 0, then its separator and the
+    step); an urgent lane is priority 0 alone, a routine one any step. Lengths are read
+    once per sweep."""
+    lengths: dict[str, int] = {}
+
+    def length(key: str) -> int:
+        if key not in lengths:
+            lengths[key] = int(client.llen(key))
+        return lengths[key]
+
+    def waiting(stage: str, urgent: bool) -> bool:
+        queue = task_routes[stage]["queue"]
+        steps = (URGENT_PRIORITY,) if urgent else PRIORITY_STEPS
+        return any(length(queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}") for step in steps)
+
+    return waiting
 
 
 def _chunks(entries: list[OutboxEntry], size: int = CHAIN_SIZE) -> list[list[OutboxEntry]]:
@@ -57,7 +90,7 @@ def sweep_stalled() -> int:
     first; return how many. Claimed as `outbox.sweep` claims, so two sweeps never overlap."""
     now = utcnow()
     with runtime.task_session() as session:
-        stalled = claim_stalled(session, now, SWEEP_LIMIT)
+        stalled = claim_stalled(session, now, SWEEP_LIMIT, waiting_in_lane(_broker()))
         groups: dict[tuple[bool, str], list[OutboxEntry]] = defaultdict(list)
         for item in stalled:
             groups[(item.urgent, item.stage)].append(item.entry)

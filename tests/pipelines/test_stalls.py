@@ -144,3 +144,14 @@ def test_the_sweep_runs_well_inside_the_urgent_lanes_silence() -> None:
     assert entry["task"] == "stages.sweep"
     assert entry["options"]["expires"] == entry["schedule"]  # a backlog never piles up sweeps
     assert timedelta(seconds=2 * entry["schedule"]) <= STALLED_AFTER[True]
+
+
+def test_an_item_whose_lane_still_has_messages_waiting_is_left_for_now(
+    sessions: sessionmaker[Session],
+) -> None:
+    with session_scope(sessions) as session:
+        _item(session, "cry-lost", CRY, 30)
+        _item(session, "calm-lost", CALM, 180)
+    with session_scope(sessions) as session:
+        stalled = claim_stalled(session, utcnow(), 100, waiting=lambda stage, urgent: not urgent)
+    assert [(item.entry.feedback_id, item.stage) for item in stalled] == [("cry-lost", "feedback.analyze")]
