@@ -7,12 +7,14 @@ time anything asks for a model (about two seconds), so scoring never waits on a 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import joblib
 from sqlalchemy.orm import Session
 
 from models.tables import utcnow
@@ -31,7 +33,7 @@ from pipelines.training.evaluate import evaluate, predictions
 from pipelines.training.promote import decide
 from pipelines.training.report import confusion_png, precision_recall_png
 from pipelines.training.train import code_version, fit_calibrated, new_version
-from pipelines.urgency.model import UrgencyModel
+from pipelines.urgency.model import UrgencyModel, write_atomically
 
 Progress = Callable[[int, int, str], None]  # (step, of steps, what is starting)
 STEPS = 6
@@ -181,20 +183,24 @@ class Bootstrap:
 
 @lru_cache(maxsize=4)
 def train_bootstrap(model_dir: Path) -> Bootstrap:
-    """Deterministic: the version names the corpus and the code, so a saved artifact is reused."""
+    """Deterministic: the version names the corpus and the code, so a saved artifact is
+    reused, and so is its evaluation (judging on every real comment takes seconds, and
+    each new database of every process asks for it)."""
     dataset = assemble([])
     version = f"bootstrap-{dataset.data_hash[:8]}-{code_version()[:6]}"
     path = registry.artifact_path(model_dir, version)
-    calibration: dict[str, Any] = {}
-    if path.exists():
-        model = UrgencyModel.load(path)
-    else:
-        model, fitted = fit_calibrated(dataset, version)
-        calibration = fitted.report
-        model.save(path)
+    judged = path.with_suffix(".evaluation.joblib")
+    if path.exists() and judged.exists():
+        metrics, report = joblib.load(judged)
+        return Bootstrap(UrgencyModel.load(path), metrics, dataset.data_hash, len(dataset.train), report)
+    model, fitted = fit_calibrated(dataset, version)
+    model.save(path)
     sets, real = evaluation_sets(dataset)
     metrics = evaluate(model, sets, real)
-    report = _report(model, sets["handwritten"], metrics, None, dataset.data_hash, calibration)
+    report = _report(model, sets["handwritten"], metrics, None, dataset.data_hash, fitted.report)
+    buffer = io.BytesIO()
+    joblib.dump((metrics, report), buffer)
+    write_atomically(judged, buffer.getvalue())
     return Bootstrap(model, metrics, dataset.data_hash, len(dataset.train), report)
 
 

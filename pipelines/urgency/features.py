@@ -69,13 +69,14 @@ def texts(rows: list[UrgencyFeatures]) -> list[str]:
 
 
 def metas(rows: list[UrgencyFeatures]) -> list[dict[str, Any]]:
-    """Categorical and numeric signals as a sparse dict per row."""
+    """Categorical and numeric signals as a sparse dict per row. The language is left out on
+    purpose: emergencies in French and Spanish are far commoner in the training data than
+    everyday French and Spanish feedback, and the language alone must never look urgent."""
     out = []
     for row in rows:
         meta: dict[str, Any] = {
             "rating": str(row.rating) if row.rating else "none",
             "channel": row.channel or "none",
-            "language": row.language or "none",
             "hint": row.urgency_hint or "none",
             "sentiment": row.sentiment_score,
             "negative": max(0.0, -row.sentiment_score),

@@ -235,7 +235,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"|enough (?:pills|tablets|meds) (?:now|to|saved)|(?:won'?t|will not|shan'?t) (?:need|be needing) (?:the|a|any|my) "
             r"(?:follow ?up|appointment|next|review|medication|meds|tablets)",
             r"(?:wrote|written|writing|left) (?:a |my |some )?(?:letters?|notes?) (?:to|for) (?:everyone|everybody|each|my|the family)",
-            r"better off without (?:me|him|her)|(?:won'?t|will not|not going to) be (?:a )?(?:burden|around|here|a problem)"
+            r"(?:going to|gonna|threaten\w* to|wants? to|about to) jump|on the (?:edge|ledge) of the (?:window|roof|bridge)"
+            r"|better off without (?:me|him|her)|(?:won'?t|will not|not going to) be (?:a )?(?:burden|around|here|a problem)"
             r"(?: to anyone| for anyone| much)?(?: longer| for long| tomorrow| anymore)?",
             r"(?:said|saying|say|written|wrote|writing) (?:my |his |her |our )?goodbyes?|(?:letters?|notes?) (?:to|for) "
             r"(?:my|his|her) (?:family|kids|children|wife|husband|mum|mom)",
@@ -261,7 +262,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|detergent|poison|piles?|pile bouton|mort aux rats|antigel|desherbant)",
             r"surdos\w*|(?:avale|pris|prend|bu) (?:toute? (?:la|le|les|sa|ma|mes|ses) |une boite |tout le |un flacon )"
             r"(?:\w+ )?(?:boite|plaquette|flacon|tube|cachets|comprimes|medicaments|pilules|somniferes|doliprane)",
-            r"mieux sans moi|(?:plus|pas) (?:etre )?un (?:poids|fardeau)|(?:fait|faire|dit|dire) (?:mes|ses) adieux"
+            r"(?:va|vais|veut|veux) sauter|au bord de la fenetre|sur le rebord de la fenetre|mieux sans moi|(?:plus|pas) (?:etre )?un (?:poids|fardeau)|(?:fait|faire|dit|dire) (?:mes|ses) adieux"
             r"|dire adieu|lettres? (?:d'adieu|a (?:ma|sa) famille)|donne (?:toutes )?(?:mes|ses) affaires",
             r"(?:garde|accumule|stocke|cache|mis de cote)\w* (?:tous )?(?:mes|ses|des) (?:cachets|comprimes|medicaments|pilules)",
             r"(?:plus|aucune) (?:la force|raison) de (?:continuer|vivre)|(?:je|il|elle) (?:ne )?(?:peux|peut|veux|veut) plus continuer"
@@ -277,7 +278,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|salfuman|amoniaco|raticida|anticongelante)",
             r"sobredosis|(?:tome|tomo|trague|trago|tomado|tragado) (?:toda? (?:la|el|las|los|mis|sus) |una caja |un bote )"
             r"(?:\w+ )?(?:caja|bote|frasco|blister|pastillas|pildoras|comprimidos|medicamentos|somniferos|paracetamol)",
-            r"mejor sin mi|(?:ser|seguir siendo|sere) una carga|(?:me|se) (?:despedi|despidio|he despedido|ha despedido)"
+            r"(?:va|voy|quiere|quiero) a saltar|(?:quiere|quiero) saltar|(?:en )?el borde de la ventana|mejor sin mi|(?:ser|seguir siendo|sere) una carga|(?:me|se) (?:despedi|despidio|he despedido|ha despedido)"
             r"|despedirme de todos|cartas? de despedida|regal\w* (?:todas )?(?:mis|sus) cosas",
             r"(?:guard|junt|acumul|escond|ahorr)\w* (?:todas )?(?:mis|sus|las) (?:pastillas|pildoras|medicinas|medicamentos)",
             r"no (?:aguanto|aguanta|puedo|puede) (?:mas|seguir)|(?:sin|no (?:tengo|tiene|hay)) (?:razon|motivo)(?:es)? para"
@@ -353,7 +354,9 @@ RULES: tuple[RuleSpec, ...] = (
             r"sexual\w* (?:assault|touch)\w*|touched (?:me|her|him) inappropriately",
             r"(?:is|are|was|getting|got|became|become) (?:very |really )?(?:violent|aggressive and (?:hitting|punching|throwing))",
             r"(?:feel|felt|feels|feeling|am|was|were|is) (?:unsafe|in danger(?! of))",
-            r"fight broke out|fist ?fight|brawl|(?:started|were|are|is) fighting|throwing (?:chairs|punches|things)",
+            r"fight broke out|fist ?fight|brawl|(?:started|were|are|is) fighting|throwing (?:chairs|punches|things)"
+            r"|smashing (?:up )?(?:chairs|things|windows|the place|the reception|the ward)"
+            r"|(?:will|going to|gonna|threaten\w* to) (?:hurt|kill|stab|shoot) (?:people|someone|everyone|you|us|me|him|her|them)",
         ),
         fr=(
             r"couteaux?|armes?|pistolets?|revolvers?|fusils?",
@@ -388,7 +391,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
         fr=(
             r"anaphyla\w*|reaction allergique|choc allergique|oedeme de quincke",
-            r"(?:gorge|langue|levres?|visage) (?:qui )?(?:a |avait |est |etait )?(?:gonfl\w*|enfl\w*|se ferme)",
+            r"(?:gorge|langue|levres?|visage)(?: \w+)? (?:qui )?(?:\w+ )?(?:a |avait |est |etait )?(?:gonfl\w*|enfl\w*|se ferme)",
             r"(?:gonflement|oedeme) (?:de la |des |du )?(?:gorge|langue|levres|visage)",
         ),
         es=(

@@ -14,15 +14,16 @@ import pytest
 
 from pipelines.analysis.local import LocalAnalyzer
 from pipelines.training.dataset import assemble, prepare
-from pipelines.training.train import fit
+from pipelines.training.train import fit_calibrated
 from pipelines.urgency.corpus import split_path
 from pipelines.urgency.model import UrgencyModel
 from pipelines.urgency.offline import score_text
+from pipelines.urgency.rules import red_flags
 
 
 @pytest.fixture(scope="module")
 def model() -> UrgencyModel:
-    return fit(prepare(assemble([]).train), "urgency-test")
+    return fit_calibrated(assemble([]), "urgency-test")[0]
 
 
 def score(model: UrgencyModel | None, text: str, **extra: object):  # type: ignore[no-untyped-def]
@@ -44,12 +45,12 @@ def test_model_never_lowers_a_red_flag(model: UrgencyModel) -> None:
     assert result.model_version == model.version
 
 
-def test_model_raises_critical_meaning_without_keywords(model: UrgencyModel) -> None:
-    result = score(
-        model, "Lovely nurses. My dad has gone grey and clammy and keeps clutching his arm", rating=5
-    )
+def test_the_model_reads_critical_meaning_that_no_rule_names(model: UrgencyModel) -> None:
+    text = "the man next to me in the waiting room has slumped sideways and won't answer"
+    assert red_flags(text) == []
+    result = score(model, text)
     assert result.level == "critical"
-    assert any(reason.startswith("model: critical") for reason in result.reasons)
+    assert result.reasons[0].startswith("model: critical (calibrated p=")
 
 
 @pytest.mark.parametrize(
@@ -74,8 +75,45 @@ def test_artifact_round_trip(model: UrgencyModel, tmp_path: Path) -> None:
     assert np.allclose(loaded.probabilities(row), model.probabilities(row))
 
 
+def test_the_model_pages_only_through_calibrated_thresholds(model: UrgencyModel) -> None:
+    """Never an argmax: each level has a calibrated threshold chosen on the calibration split."""
+    assert set(model.calibration) == {"critical", "high", "medium"}
+    assert all(0.05 <= model.thresholds[level] <= 0.95 for level in ("critical", "high", "medium"))
+    text = "Nothing, staff were lovely"
+    assert score(model, text).level == "low"
+
+
+def test_evaluate_command_reports_real_comments_and_the_hand_written_set_first(tmp_path: Path) -> None:
+    """Issue 18, done-when 1 and 2, as `carepulse evaluate` reports them offline."""
+    report = tmp_path / "report.md"
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cp.db'}", "CAREPULSE_VAR_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "carepulse.cli", "evaluate", "--json", "--report", str(report)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    results = json.loads(result.stdout.strip().splitlines()[-1])
+    real, written = results["real_comments"], results["handwritten"]
+    assert real["n"] > 10_000 and real["predicted_share"]["critical"] <= 0.005
+    assert real["praise_called_critical_or_high"] <= 0.005
+    assert len(real["critical_calls"]) < 60
+    assert written["n"] >= 400
+    assert written["per_level"]["critical"]["recall"] >= 0.97
+    assert min(written["critical_recall_by_language"].values()) >= 0.95
+    assert written["low_called_urgent"] < 0.02
+    assert written["macro_f1"] >= 0.80
+    lines = report.read_text().splitlines()
+    assert lines[0].startswith("# Urgency on real")
+    assert sum(line.startswith("- (") for line in lines) == len(real["critical_calls"])
+
+
 def test_evaluate_command_meets_the_targets_on_the_held_out_split(tmp_path: Path) -> None:
-    """Done-when 1: critical recall >= 0.97, macro F1 >= 0.85, under 5% of lows called urgent."""
+    """Critical recall >= 0.97, macro F1 >= 0.85, under 5% of lows called urgent, on the
+    generated split: what the model learned of the generator (the real and hand-written
+    figures above are the ones that say how it reads the world)."""
     predictions = tmp_path / "predictions.jsonl"
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cp.db'}", "CAREPULSE_VAR_DIR": str(tmp_path)}
     result = subprocess.run(
