@@ -105,3 +105,16 @@ def redis_client() -> Iterator[redis.Redis]:
     yield client
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def urgency_model_dir(request: pytest.FixtureRequest) -> Path:
+    """The bootstrap urgency model, trained once per code and corpus version and kept in
+    pytest's cache: every process a test starts (workers, `carepulse dev`, migrations)
+    loads it instead of spending its start-up training the same deterministic model."""
+    from pipelines.training.retrain import train_bootstrap
+
+    directory = Path(request.config.cache.mkdir("urgency-models"))
+    os.environ.setdefault("URGENCY_MODEL_DIR", str(directory))
+    train_bootstrap(Path(os.environ["URGENCY_MODEL_DIR"]))
+    return directory

@@ -14,18 +14,15 @@ import redis
 from _pytest.terminal import TerminalReporter
 from sqlalchemy import Engine
 
-from pipelines.training.retrain import train_bootstrap
 from tests.conftest import REDIS_URL, _drop_pg_schema, _new_pg_database
 from tests.support.fault_table import TABLE, FaultRow
 
 
 @pytest.fixture(scope="session")
-def trained_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bootstrap urgency model, trained once: every case's workers load it instead of
-    spending seconds of CPU training the same deterministic model again."""
-    directory = tmp_path_factory.mktemp("urgency-models")
-    train_bootstrap(directory)
-    return directory
+def trained_model_dir(urgency_model_dir: Path) -> Path:
+    """The bootstrap urgency model, trained once for the whole run (tests/conftest.py):
+    every case's workers load it instead of training the same deterministic model again."""
+    return urgency_model_dir
 
 
 @pytest.fixture(scope="module", autouse=True)
