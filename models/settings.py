@@ -154,7 +154,7 @@ class Settings:
     sendgrid_api_base_url: str = "https://api.sendgrid.com"
     provider_timeout_seconds: int = 10
     escalation_minutes: int = 10
-    escalation_check_seconds: int = 30
+    escalation_check_seconds: int = 10
     silence_minutes: int = 120
     opening_hours: tuple[str, str] = ("08:00", "20:00")
     ops_email_to: str = "on-call"
@@ -262,7 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         provider_timeout_seconds=_int(env, "PROVIDER_TIMEOUT_SECONDS", 10, minimum=1),
         escalation_minutes=_int(env, "ALERT_ESCALATION_MINUTES", 10, minimum=1),
-        escalation_check_seconds=_int(env, "ESCALATION_CHECK_SECONDS", 30, minimum=1),
+        escalation_check_seconds=_int(env, "ESCALATION_CHECK_SECONDS", 10, minimum=1),
         silence_minutes=_int(env, "SILENCE_ALERT_MINUTES", 120, minimum=5),
         opening_hours=_hours(env, "OPENING_HOURS", "08:00-20:00"),
         ops_email_to=env.get("OPS_EMAIL_TO") or env.get("ONCALL_EMAIL_TO") or "on-call",

@@ -21,7 +21,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     sweep = settings.outbox_sweep_seconds
     escalation = float(settings.escalation_check_seconds)
     return {
-        # Every ESCALATION_CHECK_SECONDS (30 s): page the next tier of unacknowledged
+        # Every ESCALATION_CHECK_SECONDS (10 s): page the next tier of unacknowledged
         # critical items, and resend pages whose task was lost.
         "alerts-escalate": {
             "task": "alerts.escalate",

@@ -25,7 +25,7 @@ from tests.support.polling import wait_until
 ITEMS = 60  # every other one critical
 PRODUCTION = {
     "CELERY_VISIBILITY_TIMEOUT": "3600",
-    "ESCALATION_CHECK_SECONDS": "30",
+    "ESCALATION_CHECK_SECONDS": "10",
     "PROVIDER_TIMEOUT_SECONDS": "10",
 }
 PAGED_WITHIN = 60.0  # seconds after the restart, for every critical item
