@@ -35,7 +35,8 @@ from pipelines.urgency.rules import LEVELS, binding_level, max_level, model_ceil
 
 HELD_OUT_SHARE = 0.2  # newest corrections kept for evaluation
 CALIBRATION_BUCKETS = 3  # one bucket in three of hand-written and real rows calibrates
-CALIBRATED_SOURCES = ("handwritten", "real")
+CALIBRATED_SOURCES = ("handwritten", "everyday", "real")
+EVERYDAY_SOURCES = ("everyday", "real")  # everyday traffic: the page-rate budgets count these
 PARALLEL_MIN_ITEMS = 20_000
 PARALLEL_CHUNKS = 16
 _ANALYZER = LocalAnalyzer()  # what offline scoring runs; corrections carry their own analysis

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import session_scope
 from models.urgency_models import TrainingRun, UrgencyModelVersion
 from pipelines.analysis.local import LocalAnalyzer
+from pipelines.corpora import nhs_comments
 from pipelines.training import registry
 from pipelines.training.dataset import LabeledItem, assemble, corpus_items, text_key
 from pipelines.training.retrain import ensure_champion, retrain
@@ -70,6 +71,29 @@ def test_poisoned_corrections_are_not_promoted(sessions: sessionmaker[Session], 
         assert challenger is not None and challenger.status == "rejected"
         run = session.get(TrainingRun, outcome.run_id)
         assert run is not None and not run.promoted and run.decision == outcome.decision
+
+
+def test_a_challenger_that_pages_on_real_praise_is_not_promoted(
+    sessions: sessionmaker[Session], model_dir: Path
+) -> None:
+    """Poison of another kind: staff labels that would make the model page on "Nothing,
+    staff were lovely". The real-comment budget stops it, whatever the other sets say."""
+    with session_scope(sessions) as session:
+        bootstrap = ensure_champion(session, model_dir).version
+    praise = [comment.text for comment in nhs_comments() if comment.criticality >= 3][:400]
+    add_corrections(sessions, [(text, "critical") for text in praise])
+    with session_scope(sessions) as session:
+        outcome = retrain(session, model_dir, trigger="test")
+
+    assert not outcome.promoted
+    assert "real" in outcome.decision
+    assert outcome.challenger_metrics["real_comments"]["critical"] > 0.005
+    with sessions() as session:
+        assert registry.champion(session).version == bootstrap  # type: ignore[union-attr]
+        run = session.get(TrainingRun, outcome.run_id)
+        assert run is not None
+        shown = run.report["challenger"]["metrics"]
+        assert {"real_comments", "handwritten"} <= set(shown)
 
 
 def test_rollback_returns_to_the_previous_champion(sessions: sessionmaker[Session], model_dir: Path) -> None:
