@@ -20,7 +20,7 @@ from pipelines.urgency.features import feature_pipeline
 from pipelines.urgency.model import UrgencyModel
 
 ALPHA = 3e-5
-MAX_EPOCHS = 12
+MAX_EPOCHS = 25
 UPDATES = 1_000_000  # scikit-learn's rule of thumb: about 10^6 samples seen in total
 SEED = 20261123
 # What turns a text into features and a level: the urgency code and the local analyzer.

@@ -125,12 +125,18 @@ _NEGATED, _RESOLVED_HIT, _HIT = 0, 1, 2  # outcomes of one match, worst to best
 _CLAUSE_BREAKS = frozenset(".,;:!?") | {"but", "mais", "pero", "and", "et", "y"}
 
 
+# Spoken fillers that voice transcripts and hurried texts put inside a phrase ("quitarse la
+# eh vida", "I don't want you know to live"): dropped, so a red flag reads through them.
+_FILLERS = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|e+h+m*|h+m+|euh|heu|bah|ben|pues|you know|o sea|tu sais|vous savez)\b ?")
+
+
 def fold(text: str) -> str:
-    """Lowercase, strip accents, straighten apostrophes, hyphens to spaces, single spaces."""
+    """Lowercase, strip accents, straighten apostrophes, hyphens to spaces, drop spoken
+    fillers, single spaces."""
     text = text.casefold().translate(_FOLD)
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _FILLERS.sub("", text)).strip()
 
 
 @dataclass(frozen=True)
