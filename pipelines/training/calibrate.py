@@ -32,7 +32,7 @@ from pipelines.urgency.model import URGENT_LEVELS, Platt, UrgencyModel
 from pipelines.urgency.rules import LEVELS, capped, level_rank, max_level
 
 REAL_CRITICAL_BUDGET = 0.0025
-LOW_CRITICAL_BUDGET = 0.03
+LOW_CRITICAL_BUDGET = 0.02
 PRAISE_URGENT_BUDGET = 0.0025
 LOW_URGENT_BUDGET = 0.03
 GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)

@@ -230,6 +230,9 @@ _STUFFY = re.compile(
 
 # "Me muero de hambre", "je meurs de faim": hunger said the way everyone says it.
 _DYING_OF = re.compile(r"(?:me|je) (?:muero|meurs) d")
+# Smoke from cigarettes in the same clause: "the smoking area's smoke drifts into the hall".
+_SMOKE = re.compile(r"smok|humo|fumee")
+_TOBACCO = re.compile(r"fumad|fumar|tabac|cigar|vap(?:e|ing)|smok(?:er|ers|ing area|ing shelter)|fumeur|zone fumeur")
 _BREATH = re.compile(r"breath|suffoc|stifl|etouff|respir|asfixi|ahog|aire|air")
 
 
@@ -243,10 +246,10 @@ def is_not_an_event(folded: str, start: int, end: int) -> bool:
         folded, max(0, start - 3)
     ):
         return True
-    if not _BREATH.search(folded, start, end):
-        return False
     begin, finish, _, _ = _clause(folded, start, end)
-    return _STUFFY.search(folded, begin, finish) is not None
+    if _SMOKE.search(folded, start, end) and _TOBACCO.search(folded, begin, finish):
+        return True
+    return bool(_BREATH.search(folded, start, end) and _STUFFY.search(folded, begin, finish))
 
 
 _RECENT = re.compile(

@@ -47,7 +47,7 @@ _KIN_ES = (
     r"|vecin[oa]|amig[oa]|nene|nena|pequen[oa])"
 )
 _CHILD_EN = r"(?:toddler|little (?:boy|girl|one|kid|child)|small (?:child|boy|girl|kid)|young (?:child|boy|girl)|child|kid|baby|infant|(?:two|three|four|2|3|4) ?(?:year|yr) old)"
-_CHILD_FR = r"(?:bambin|petite? (?:garcon|fille|enfant)|petite?|jeune enfant|enfant|gamine?|bebe|(?:deux|trois|quatre|2|3|4) ans)"
+_CHILD_FR = r"(?:fillette|garconnet|tout petit|toute petite|bambin|petite? (?:garcon|fille|enfant)|petite?|jeune enfant|enfant|gamine?|bebe|(?:deux|trois|quatre|2|3|4) ans)"
 _CHILD_ES = (
     r"(?:nin[oa]|nene|nena|pequen[oa]|crio|cria|criatura|bebe|chiquit[oa]|(?:dos|tres|cuatro|2|3|4) anos)"
 )
@@ -100,7 +100,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"chest (?:pains?|tightness|pressure|discomfort|hurts?|is hurting|was hurting)",
             r"pains? in (?:his|her|my|the|their) chest|tight(?:ness)? (?:in|across) (?:his|her|my|the|their) chest",
             r"heart attack|cardiac arrest|crushing pain",
-            r"chest(?: \w+){0,3}? (?:tight|heavy|crushing|squeezing|crushed|in a vice)",
+            r"chest(?: [\w']+){0,3}? (?:tight|heavy|crushing|squeezing|crushed|in a vice)",
             r"chest (?:feels|felt) like|(?:elephant|weight|brick) (?:is )?(?:sitting )?on (?:his|her|my|their) chest",
             r"(?:pressure|heaviness|weight|squeezing) (?:in|on|across) (?:his|her|my|the|their) chest",
             r"pain (?:is )?(?:going|radiating|spreading|shooting) (?:down|into|to|up) (?:his|her|my|the|their) "
@@ -131,6 +131,10 @@ RULES: tuple[RuleSpec, ...] = (
             r"unconscious|unresponsive|collaps\w*|lost consciousness|loss of consciousness|lifeless|motionless",
             _NOT_WAKING_EN + r" (?:wake|wakes|waking|woke|woken)(?: up)?(?! (?:me|us|you)\b)",
             r"(?:can'?t|cannot|can not|could ?n'?t|could not|unable to) (?:wake|rouse) (?:him|her|them|my \w+)",
+            r"(?:won'?t|will not|doesn'?t|does not|didn'?t|can'?t) (?:respond|answer me|answer us|wake)"
+            r"|stopped (?:answering|responding|making sense)"
+            r"|(?:breathing|breath) (?:sounds? )?(?:like )?(?:snoring|gurgling|rattling)|has gone (?:very |all )?(?:quiet|still|silent)"
+            r" and",
             _SUBJECT_EN + r" (?:is|was|isn'?t|wasn'?t) (?:not )?(?:responding|responsive|reacting)",
             r"(?:not|isn'?t|wasn'?t|stopped) respond\w* to (?:me|us|anything|anyone|his name|her name|voices?)",
             r"(?:went|gone|going|go|is|was|has gone) (?:all |completely )?(?:floppy|limp)|eyes (?:rolled|rolling|rolls) "
@@ -152,7 +156,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"no reacciona|"
             + _KIN_ES
             + r" no responde|(?:desmayado|desplomado|caido) y no (?:responde|reacciona|contesta)|no responde a (?:estimulos|nada|nadie|su nombre)",
-            r"(?:lleva|llevaba)(?: \w+){0,3} sin (?:reaccionar|responder|moverse)|(?:se quedo|esta) (?:flojit[oa]|flacid[oa])"
+            r"(?:lleva|llevaba)(?: [\w']+){0,3} sin (?:reaccionar|responder|moverse)|(?:se quedo|esta) (?:flojit[oa]|flacid[oa])"
             r"|ojos en blanco",
         ),
     ),
@@ -188,7 +192,7 @@ RULES: tuple[RuleSpec, ...] = (
         en=(
             r"(?:face|mouth|smile) (?:is |was |has |had |started |starting )?(?:droop\w*|lopsided|twisted)",
             r"droop\w* (?:face|mouth|eye|eyelid|smile)|stroke(?! of)",
-            r"slurr\w*(?: \w+)? (?:speech|words|talking)|speech (?:is |was |became )?slurr\w*|slurring",
+            r"slurr\w*(?: [\w']+)? (?:speech|words|talking)|speech (?:is |was |became )?slurr\w*|slurring",
             r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:talk|speak) (?:properly|clearly|normally|right)",
             r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:move|feel|lift) (?:his|her|my|their|the) "
             r"(?:left |right )?(?:side|arm|leg|hand)",
@@ -248,7 +252,8 @@ RULES: tuple[RuleSpec, ...] = (
             r"|can'?t (?:go on|carry on|do this) any ?(?:more|longer)|(?:want|wants|wanted) (?:it )?(?:all )?to (?:end|stop) (?:for good|forever)"
             r"|(?:don'?t|do not) want to (?:wake up|be here) any ?more|(?:end|ending) (?:it|things|everything)(?: tonight| today| now)?",
             r"(?:swallowed|took|taken|downed|necked|had) (?:a |the |his |her |my )?(?:whole|entire|all (?:of )?(?:my|his|her|the)"
-            r"|full|\d+|twenty|thirty|forty|fifty) (?:\w+ )?(?:bottle|box|packet|pack|strip|tub|lot|pills|tablets|paracetamol"
+            r"|full|\d+|twenty|thirty|forty|fifty) (?:\w+ )?(?:antidepressants|sleeping pills|ibuprofen|tramadol|codeine|diazepam"
+            r"|lithium|medicines?|bottle|box|packet|pack|strip|tub|lot|pills|tablets|paracetamol"
             r"|sleeping|painkillers|meds)",
         ),
         fr=(
@@ -260,9 +265,10 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:me|se) faire du mal|automutil\w*|scarifi\w*|(?:me|se) couper les veines",
             r"(?:bu|avale|ingere|ingurgite|mange)\w* (?:de l'|du |de la |des |une? |la |le |les )?(?:eau de )?(?:javel|produit menager"
             r"|detergent|poison|piles?|pile bouton|mort aux rats|antigel|desherbant)",
-            r"surdos\w*|(?:avale|pris|prend|bu) (?:toute? (?:la|le|les|sa|ma|mes|ses) |une boite |tout le |un flacon )"
+            r"(?:flacon|boite|plaquette|tube) entiere?|surdos\w*|(?:avale|pris|prend|bu) (?:toute? (?:la|le|les|sa|ma|mes|ses) |une boite |tout le |un flacon )"
             r"(?:\w+ )?(?:boite|plaquette|flacon|tube|cachets|comprimes|medicaments|pilules|somniferes|doliprane)",
-            r"(?:va|vais|veut|veux) sauter|au bord de la fenetre|sur le rebord de la fenetre|mieux sans moi|(?:plus|pas) (?:etre )?un (?:poids|fardeau)|(?:fait|faire|dit|dire) (?:mes|ses) adieux"
+            r"(?:va|vais|veut|veux) sauter|(?:est|suis|assise?|debout|monte\w*) (?:sur le rebord|au bord) de la fenetre"
+            r"|mieux sans moi|(?:plus|pas) (?:etre )?un (?:poids|fardeau)|(?:fait|faire|dit|dire) (?:mes|ses) adieux"
             r"|dire adieu|lettres? (?:d'adieu|a (?:ma|sa) famille)|donne (?:toutes )?(?:mes|ses) affaires",
             r"(?:garde|accumule|stocke|cache|mis de cote)\w* (?:tous )?(?:mes|ses|des) (?:cachets|comprimes|medicaments|pilules)",
             r"(?:plus|aucune) (?:la force|raison) de (?:continuer|vivre)|(?:je|il|elle) (?:ne )?(?:peux|peut|veux|veut) plus continuer"
@@ -307,21 +313,21 @@ RULES: tuple[RuleSpec, ...] = (
         "critical",
         "fall with injury",
         en=(
-            r"(?:fell|fallen|falls?|slipped|tripped)(?! asleep)(?: \w+){0,6} (?:hit|hurt|injur\w*|broke|broken|bang\w*"
+            r"(?:fell|fallen|falls?|slipped|tripped)(?! asleep)(?: [\w']+){0,6} (?:hit|hurt|injur\w*|broke|broken|bang\w*"
             r"|cut|bleed\w*|bled|fractur\w*|bruis\w*|smash\w*)",
             r"(?:hit|banged|bumped|struck|cracked) (?:his|her|my|their) head",
             _SUBJECT_EN
             + r"(?:'s been|s been| is| was| has been| had been| were| lay| lies| lying| left| still)+ on the (?:floor"
             r"|ground)",
             r"found (?:him|her|them|my \w+) (?:lying )?on the (?:floor|ground)",
-            r"(?:fell|fallen|slipped|tripped)(?! asleep)(?: \w+){0,6} (?:and|but) (?:he |she |they )?(?:is |isn'?t |"
+            r"(?:fell|fallen|slipped|tripped)(?! asleep)(?: [\w']+){0,6} (?:and|but) (?:he |she |they )?(?:is |isn'?t |"
             r"can'?t |cannot |couldn'?t |won'?t )(?:not )?(?:moving|move|get up|getting up|respond\w*)",
         ),
         fr=(
-            r"(?:tomb\w*|chut\w*)(?: \w+){0,6} (?:et )?(?:(?:s'est |se )?(?:bless\w*|cogn\w*|cass\w*"
+            r"(?:tomb\w*|chut\w*)(?: [\w']+){0,6} (?:et )?(?:(?:s'est |se )?(?:bless\w*|cogn\w*|cass\w*"
             r"|fractur\w*|ouvert\w*)|saign\w*)",
             r"(?:s'est |se )?(?:cogne\w*|tape\w*) la tete",
-            r"(?:tomb\w*|chut\w*)(?: \w+){0,6} et (?:il |elle )?(?:ne |n')(?:bouge|se releve|repond|reagit)\w* "
+            r"(?:tomb\w*|chut\w*)(?: [\w']+){0,6} et (?:il |elle )?(?:ne |n')(?:bouge|se releve|repond|reagit)\w* "
             r"(?:pas|plus)",
             r"(?:(?:allonge|etendu|reste|retrouve|couche)e?s?|gis\w*) (?:par terre|au sol|sur le sol)",
             r"(?:il|elle|"
@@ -329,12 +335,12 @@ RULES: tuple[RuleSpec, ...] = (
             + r") (?:est |etait |a ete )(?:encore |toujours )?(?:par terre|au sol|sur le sol)",
         ),
         es=(
-            r"(?:se )?(?:cayo|cayeron|caido|caida|resbalo|tropezo)(?: \w+){0,6} (?:y )?(?:se )?(?:golpe\w*|pego"
+            r"(?:se )?(?:cayo|cayeron|caido|caida|resbalo|tropezo)(?: [\w']+){0,6} (?:y )?(?:se )?(?:golpe\w*|pego"
             r"|herid\w*|lastim\w*|rompi\w*|fractur\w*|sangr\w*|cort\w*|abri\w*)",
             r"se (?:golpeo|pego|dio) (?:en )?la cabeza|golpe en la cabeza",
             r"(?:tirad[oa]|tendid[oa]|encontr\w*(?: a \w+)?|dejaron(?: a \w+)?) en el (?:suelo|piso)",
-            r"lleva\w*(?: \w+){0,3} en el (?:suelo|piso)",
-            r"(?:cayo|caido|resbalo|tropezo)(?: \w+){0,6} y no (?:se )?(?:mueve|levanta|puede levantar|responde"
+            r"lleva\w*(?: [\w']+){0,3} en el (?:suelo|piso)",
+            r"(?:cayo|caido|resbalo|tropezo)(?: [\w']+){0,6} y no (?:se )?(?:mueve|levanta|puede levantar|responde"
             r"|reacciona|contesta)",
         ),
     ),
@@ -369,8 +375,9 @@ RULES: tuple[RuleSpec, ...] = (
             r"bagarre\w*|se (?:battent|battaient)",
         ),
         es=(
-            r"cuchillos?|navajas?|pistolas?|armas?|armad[oa]s?|revolver",
-            r"(?:golpe|peg|empuj|abofete|agredi|atac)\w* a (?:un|una|el|la|los|las|mi|su|otr[oa]) (?:enfermer\w*"
+            r"(?:cuchillos?|navajas?)(?! de plastico| y tenedor)|pistolas?|armas?|armad[oa]s?|revolver",
+            r"(?:golpe\w*|peg(?:o|aron|ando|a|an|ado)|empuj\w*|abofete\w*|agredi\w*|atac\w*) a (?:un|una|el|la|los|las|mi|su"
+            r"|otr[oa]) (?:enfermer\w*"
             r"|pacientes?|medic\w*|doctor\w*|personal|trabajador\w*|nin[oa]s?|bebes?|" + _KIN_ES + ")",
             r"(?:me|le|la|lo|nos|les) (?:ha |han |habia |habian |esta |estan )?(?:pego|pegaron|pegando|golpe\w*"
             r"|empujo|empujaron|abofete\w*|agredi\w*|estrangul\w*|atac\w*|apunal\w*|manose\w*)",
@@ -391,7 +398,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
         fr=(
             r"anaphyla\w*|reaction allergique|choc allergique|oedeme de quincke",
-            r"(?:gorge|langue|levres?|visage)(?: \w+)? (?:qui )?(?:\w+ )?(?:a |avait |est |etait )?(?:gonfl\w*|enfl\w*|se ferme)",
+            r"(?:gorge|langue|levres?|visage)(?: [\w']+)? (?:qui )?(?:\w+ )?(?:a |avait |est |etait )?(?:gonfl\w*|enfl\w*|se ferme)",
             r"(?:gonflement|oedeme) (?:de la |des |du )?(?:gorge|langue|levres|visage)",
         ),
         es=(
@@ -416,22 +423,26 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:alone|unsupervised"
             r"|on (?:his|her|their) own|without (?:anyone|supervision|telling))",
             r"disappeared from (?:his|her|their|the) (?:room|bed|ward)",
-            r"(?:confused|demen\w*|disoriented|wandering|alzheimer\w*)(?: \w+){0,8}? (?:left|leaving|walked out|walking out"
+            r"(?:dementia|confus\w*|alzheimer\w*|memory (?:problems|loss))(?: [\w']+){0,12}? (?:(?:not|isn'?t) in (?:his|her|their)"
+            r" (?:bed|room|bay)|(?:gone|missing) from (?:the|his|her) (?:ward|bed|bay|room)|nobody knows where|no one knows where)",
+            r"(?:confused|demen\w*|disoriented|wandering|alzheimer\w*)(?: [\w']+){0,8}? (?:left|leaving|walked out|walking out"
             r"|wandered|heading|outside|in the car park|by the exit|out (?:the|of the) (?:door|ward|building|hospital)"
             r"|towards the (?:road|exit|main door|lifts?)|trying to (?:leave|get out|go home|escape)|got out|gone out)",
-            r"(?:trying|tried|keeps trying|keeps going|managed) to (?:leave|get out|escape|climb out|go home)(?: \w+){0,3}? "
+            r"(?:trying|tried|keeps trying|keeps going|managed) to (?:leave|get out|escape|climb out|go home)(?: [\w']+){0,3}? "
             r"(?:in (?:his|her) (?:gown|nightie|pyjamas|pajamas)|barefoot|with (?:his|her) (?:drip|cannula|catheter))",
             r"(?:in (?:his|her|a|the) (?:gown|nightie|pyjamas|pajamas|hospital gown)|barefoot|with (?:a|his|her) (?:drip|cannula)"
-            r"(?: still)?(?: in)?)(?: \w+){0,6}? (?:outside|car park|street|road|bus stop|main entrance|front door)",
+            r"(?: still)?(?: in)?)(?: [\w']+){0,6}? (?:outside|car park|street|road|bus stop|main entrance|front door)",
         ),
         fr=(
             _KIN_FR + r" (?:a |avait |est |etait )?(?:disparu|introuvable)",
             r"s'est (?:enfui|echappe|sauve|egare)e?|fugu\w*|err\w* dans les couloirs",
             r"(?:parti|partie|sorti|sortie|sortir|partir|quitte|quitter) (?:\w+ )?(?:seule?|tout seul|toute seule"
             r"|sans surveillance|sans prevenir)",
-            r"(?:confuse?|desoriente\w*|dement\w*|alzheimer)(?: \w+){0,8}? (?:sort\w*|part\w*|quitt\w*|dehors|sur le parking"
+            r"(?:confuse?|desoriente\w*|dement\w*|alzheimer)(?: [\w']+){0,12}? (?:n'est (?:plus )?(?:dans|a) (?:son|sa)"
+            r" (?:lit|chambre)|personne ne sait ou|introuvable)",
+            r"(?:confuse?|desoriente\w*|dement\w*|alzheimer)(?: [\w']+){0,8}? (?:sort\w*|part\w*|quitt\w*|dehors|sur le parking"
             r"|vers la (?:sortie|route)|dans la rue|essaie de (?:partir|sortir|s'en aller|rentrer))",
-            r"(?:en (?:blouse|chemise de nuit|pyjama)|pieds nus|avec sa perfusion)(?: \w+){0,6}? (?:dehors|parking|rue|route"
+            r"(?:en (?:blouse|chemise de nuit|pyjama)|pieds nus|avec sa perfusion)(?: [\w']+){0,6}? (?:dehors|parking|rue|route"
             r"|arret de bus|entree|sortie)",
         ),
         es=(
@@ -439,9 +450,11 @@ RULES: tuple[RuleSpec, ...] = (
             r"no (?:encontramos|encuentro|encuentran|encontraban|encontraron|aparece) (?:a )?(?:mi|el|la|su) "
             + _KIN_ES,
             r"se escapo|se (?:fue|salio) sol[oa]|salio sol[oa] del|deambul\w*",
-            r"(?:confundid[oa]|confus[oa]|desorientad[oa]|demencia|alzheimer)(?: \w+){0,8}? (?:se (?:fue|va|salio|sale|escapa)|sali\w*"
+            r"(?:confundid[oa]|confus[oa]|desorientad[oa]|demencia|alzheimer)(?: [\w']+){0,12}? (?:no (?:esta|aparece) en su"
+            r" (?:cama|habitacion)|nadie (?:sabe donde|la ha visto|lo ha visto))",
+            r"(?:confundid[oa]|confus[oa]|desorientad[oa]|demencia|alzheimer)(?: [\w']+){0,8}? (?:se (?:fue|va|salio|sale|escapa)|sali\w*"
             r"|fuera|en el (?:aparcamiento|parking)|hacia la (?:salida|calle|carretera)|en la calle|intenta(?:ndo)? (?:irse|salir|escaparse))",
-            r"(?:en (?:bata|camison|pijama)|descalz[oa]|con (?:el|su) suero)(?: \w+){0,6}? (?:fuera|aparcamiento|parking|calle"
+            r"(?:en (?:bata|camison|pijama)|descalz[oa]|con (?:el|su) suero)(?: [\w']+){0,6}? (?:fuera|aparcamiento|parking|calle"
             r"|carretera|parada|entrada|salida)",
         ),
     ),
@@ -451,33 +464,33 @@ RULES: tuple[RuleSpec, ...] = (
         "small child alone or unattended",
         en=(
             _CHILD_EN
-            + r"(?: \w+){0,6}? (?:alone|on (?:his|her|their) own|by (?:him|her)self|unattended|unsupervised"
+            + r"(?: [\w']+){0,6}? (?:alone|on (?:his|her|their) own|by (?:him|her)self|unattended|unsupervised"
             r"|with no (?:adult|parent|one)|without (?:an? )?(?:adult|parent|anyone)|wandering|crying for (?:his|her) (?:mum|mom|dad|mummy|mommy|parents?))",
             r"(?:no (?:adult|parent|one|body)|nobody|no one) (?:is )?(?:with|watching|looking after|supervising) "
             r"(?:the|a|this|that) " + _CHILD_EN,
             _CHILD_EN
-            + r"(?: \w+){0,5}? (?:near|by|at|on|towards|climbing|heading (?:for|to)) (?:the )?(?:top of the )?"
+            + r"(?: [\w']+){0,5}? (?:near|by|at|on|towards|climbing|heading (?:for|to)) (?:the )?(?:top of the )?"
             r"(?:stairs|stairwell|exit|main door|doors|road|car park|lift shaft|window|balcony|pond|river)",
             r"(?:lost|missing) (?:child|toddler|little (?:boy|girl))|(?:can'?t|cannot) find (?:his|her|their) (?:parents?|mum|mom|dad)",
         ),
         fr=(
             _CHILD_FR
-            + r"(?: \w+){0,6}? (?:tout seul|toute seule|seule?|sans surveillance|sans (?:ses |aucun |un )?"
+            + r"(?: [\w']+){0,6}? (?:tout seul|toute seule|seule?|sans surveillance|sans (?:ses |aucun |un )?"
             r"(?:parents?|adulte)|livree? a (?:lui|elle) meme|qui erre|errant|qui pleure (?:pour|sa|son))",
             r"(?:personne|aucun adulte|aucun parent) (?:ne |n')?(?:surveille|garde|s'occupe (?:de|du)|est avec) "
             r"(?:le|la|l'|un|une|cet|cette|ce) ?" + _CHILD_FR,
             _CHILD_FR
-            + r"(?: \w+){0,5}? (?:pres|pres de|au bord|en haut|vers|devant|dans) (?:de |des |du |la |le |l')?"
+            + r"(?: [\w']+){0,5}? (?:pres|pres de|au bord|en haut|vers|devant|dans) (?:de |des |du |la |le |l')?"
             r"(?:escaliers?|sortie|porte|route|parking|fenetre|ascenseur|balcon)",
         ),
         es=(
             _CHILD_ES
-            + r"(?: \w+){0,6}? (?:sol[oa]s?|solit[oa]|sin vigilancia|sin (?:sus |ningun |un )?(?:padres?"
+            + r"(?: [\w']+){0,6}? (?:sol[oa]s?|solit[oa]|sin vigilancia|sin (?:sus |ningun |un )?(?:padres?"
             r"|adultos?|mama|papa)|desatendid[oa]|deambulando|llorando (?:por|llamando a) (?:su )?(?:mama|papa|madre))",
             r"(?:nadie|ningun adulto) (?:esta )?(?:vigila|cuida|esta con|acompana) (?:a )?(?:el|la|un|una|ese|esa|este|esta) "
             + _CHILD_ES,
             _CHILD_ES
-            + r"(?: \w+){0,5}? (?:cerca de|junto a|al borde de|en lo alto de|hacia|en) (?:la |las |el |los )?"
+            + r"(?: [\w']+){0,5}? (?:cerca de|junto a|al borde de|en lo alto de|hacia|en) (?:la |las |el |los )?"
             r"(?:escaleras?|salida|puerta|carretera|calle|aparcamiento|parking|ventana|ascensor|balcon)",
         ),
     ),
@@ -493,12 +506,14 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:marked|marking|drew on|prepped|prepping|shaving|cleaning) (?:the|his|her|my) (?:wrong|other) (?:leg|arm|side"
             r"|knee|hip|eye|foot|hand)",
             r"(?:meant|supposed|prescribed|intended) for (?:someone else|another patient|the (?:man|woman|lady|patient) in)",
+            r"(?:theatre|operation|surgery|procedure|scan|endoscopy|colonoscopy|biopsy)(?: [\w']+){0,6}? but (?:she|he|i)"
+            r"(?:'s| is| am|'m) (?:only )?(?:here|in|booked) for",
             r"(?:different|someone else'?s|another (?:patient|person|child|baby)'?s?) (?:name|date of birth|wristband|label|details)"
             r"|name (?:of|for) (?:another|someone else|a different)",
-            r"(?:left|right)(?: \w+){0,8}? (?:but|when|whereas|and) (?:it'?s|its|it is) (?:my |his |her |the )?(?:left|right)",
-            r"(?:allergic to|allergy to) (?:it|that|penicillin|\w+)(?: \w+){0,6}? (?:about to|going to|getting ready to|trying to) "
+            r"(?:left|right)(?: [\w']+){0,8}? (?:but|when|whereas|and) (?:it'?s|its|it is) (?:my |his |her |the )?(?:left|right)",
+            r"(?:allergic to|allergy to) (?:it|that|penicillin|\w+)(?: [\w']+){0,6}? (?:about to|going to|getting ready to|trying to) "
             r"(?:give|inject|put)",
-            r"(?:about to|going to|getting ready to) (?:operate|give|inject|take|put|remove)(?: \w+){0,6}? (?:wrong|other (?:leg|side"
+            r"(?:about to|going to|getting ready to) (?:operate|give|inject|take|put|remove)(?: [\w']+){0,6}? (?:wrong|other (?:leg|side"
             r"|arm|knee|eye)|someone else)",
         ),
         fr=(
@@ -508,10 +523,13 @@ RULES: tuple[RuleSpec, ...] = (
             r"|operation|jambe|genou|perfusion|medicaments?|dossier|cote)",
             r"(?:destinee?s?|prescrite?s?|prevue?s?) (?:a|pour) (?:quelqu'un d'autre|un autre patient|une autre patiente"
             r"|la dame|le monsieur|l'autre)",
-            r"(?:se trompe\w*|s'est trompe\w*|se sont trompe\w*|erreur) de (?:patiente?|personne|jambe|cote|bras|lit|nom|bebe)",
+            r"(?:se trompe\w*|s'est trompe\w*|se sont trompe\w*|erreur) de (?:patiente?|personne|jambe|cote|bras|lit|nom|bebe)"
+            r"|confondu\w* (?:avec|de) (?:un autre|une autre|quelqu'un)",
+            r"(?:bloc|operation|intervention|examen|endoscopie)(?: [\w']+){0,8}? (?:mais|alors qu')(?: [\w']+){0,3}? (?:est|suis)"
+            r" (?:la|ici|venue?) pour",
             r"(?:l'autre|la mauvaise|le mauvais) (?:jambe|genou|cote|bras|oeil) (?:qu'ils|qu'on|que) (?:vont|va) (?:operer|marquer)",
             r"(?:nom|date de naissance|bracelet|etiquette) d'(?:une? autre|quelqu'un d'autre)",
-            r"(?:droite?|gauche)(?: \w+){0,8}? (?:alors que|mais|or|et) (?:c'est|c est|ce n'est pas) (?:le |la )?(?:droite?|gauche)",
+            r"(?:droite?|gauche)(?: [\w']+){0,8}? (?:alors que|mais|or|et) (?:c'est|c est|ce n'est pas) (?:le |la )?(?:droite?|gauche)",
         ),
         es=(
             r"(?:paciente|persona|nombre|cama|bebe|pierna|brazo|lado|rodilla|cadera|ojo|rinon|mano|pie|operacion"
@@ -521,9 +539,11 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:equivoc\w*|confundi\w*|error) (?:de|con (?:el|la|otr[oa])) (?:paciente|persona|pierna|lado|brazo|cama"
             r"|nombre|bebe)",
             r"(?:era|es|son|eran) para (?:otr[oa] paciente|otra persona|el senor|la senora|el de la cama)",
-            r"(?:la otra|el otro) (?:pierna|rodilla|lado|brazo|ojo)(?: \w+){0,4}? (?:van a|iban a|quieren) (?:operar|marcar)",
+            r"(?:quirofano|operacion|cirugia|prueba|endoscopia)(?: [\w']+){0,8}? pero (?:ella |el |yo )?(?:esta|estoy|viene|vengo)"
+            r" (?:aqui )?(?:por|para)",
+            r"(?:la otra|el otro) (?:pierna|rodilla|lado|brazo|ojo)(?: [\w']+){0,4}? (?:van a|iban a|quieren) (?:operar|marcar)",
             r"(?:nombre|fecha de nacimiento|pulsera|etiqueta) de otr[oa]|nombre de (?:otra persona|alguien)",
-            r"(?:derech[oa]|izquierd[oa])(?: \w+){0,8}? (?:y|pero|cuando) (?:es|era) (?:el |la )?(?:derech[oa]|izquierd[oa])",
+            r"(?:derech[oa]|izquierd[oa])(?: [\w']+){0,8}? (?:y|pero|cuando) (?:es|era) (?:el |la )?(?:derech[oa]|izquierd[oa])",
         ),
     ),
     RuleSpec(
@@ -531,7 +551,7 @@ RULES: tuple[RuleSpec, ...] = (
         "critical",
         "danger signs",
         en=(
-            r"(?:gone|going|turned|turning|looks?|looking|went|face|skin|lips)(?: \w+){0,3}? (?:grey|gray|ashen|putty|dusky"
+            r"(?:gone|going|turned|turning|looks?|looking|went|face|skin|lips)(?: [\w']+){0,3}? (?:grey|gray|ashen|putty|dusky"
             r"|mottled|blotchy|purple|bluish|blue ?ish)|(?:white|pale) as a (?:sheet|ghost)|the colou?r of (?:ash|putty|chalk)",
             r"gurgl\w*|grunt\w* (?:with|every|when|sounds?|noises?)|rattl\w* (?:breath|noise|sound)|froth\w*"
             r"|coughing up (?:blood|pink\w*)",
@@ -542,35 +562,36 @@ RULES: tuple[RuleSpec, ...] = (
             r"|went (?:still|silent|very quiet|stiff))|(?:can'?t|cannot) see (?:her|his) chest (?:move|moving|rise)",
             r"(?:going|gone|goes) (?:all )?stiff|(?:twitching|jerking) (?:and|his|her|on the floor|all over)"
             r"|shaking (?:on the floor|his arms|her arms)",
-            r"(?:feels?|felt|says?|said|think)(?: \w+){0,3}? (?:going to|gonna|about to) die|(?:he'?s|she'?s|i'?m|i am) dying(?! (?:to|for|of)\b)",
-            r"worst (?:headache|pain)(?: \w+){0,5}? (?:ever|life)|thunderclap",
-            r"(?:rash|spots)(?: \w+){0,6}? (?:doesn'?t|don'?t|does not|do not|won'?t) (?:fade|go away|disappear)|purple spots"
+            r"(?:feels?|felt|says?|said|think)(?: [\w']+){0,3}? (?:going to|gonna|about to) die|(?:he'?s|she'?s|i'?m|i am) dying(?! (?:to|for|of)\b)",
+            r"worst (?:headache|pain)(?: [\w']+){0,5}? (?:ever|life)|thunderclap",
+            r"(?:rash|spots)(?: [\w']+){0,6}? (?:doesn'?t|don'?t|does not|do not|won'?t) (?:fade|go away|disappear)|purple spots"
             r"|non ?blanching",
             r"coffee grounds?|black (?:tarry|sticky) (?:poo|stool)|tarry (?:poo|stool)",
             r"cold (?:and )?clammy|clammy|cold sweat|(?:soaked|dripping|drenched)(?: through)? (?:in|with) sweat",
             r"blade|machete|axe|screwdriver|scissors|broken bottle|(?:bottle|glass) smashed|head ?butt\w*",
-            r"(?:took|snatched|grabbed|taken) (?:a|the|her|his|my|their) (?:baby|newborn|toddler|child)(?: \w+){0,3}? "
+            r"(?:took|snatched|grabbed|taken) (?:a|the|her|his|my|their) (?:baby|newborn|toddler|child)(?: [\w']+){0,3}? "
             r"(?:and|away|from)|face down (?:in|on)|in the (?:fountain|pond|river|canal)",
             r"\brope\b|noose|hang (?:myself|himself|herself)|jump(?:ing)? (?:off|from)|(?:standing|stood|sitting|sat|climbed)"
             r" (?:on|onto) (?:the )?(?:top|edge|roof|ledge|railings?|parapet|bridge|balcony)|walk\w* in front of",
             r"(?:took|taken|swallowed|injected|used) (?:all|a handful|the whole lot|every one|all the) (?:of )?(?:my |his |her "
-            r"|the |my \w+'?s )?(?:\w+ )?(?:pills|tablets|insulin|morphine|meds|medication|painkillers|pens)"
+            r"|the |my \w+'?s )?(?:\w+ )?(?:pills|tablets|insulin|morphine|meds|medication|painkillers|pens|antidepressants"
+            r"|sleeping pills|paracetamol|methadone)"
             r"|handful of (?:\w+ )?(?:pills|tablets)",
-            r"(?:throat|tongue|mouth)(?: \w+){0,3}? (?:feels? )?(?:tight|thick|huge|swollen|closing|tingling)|swelling shut"
+            r"(?:throat|tongue|mouth)(?: [\w']+){0,3}? (?:feels? )?(?:tight|thick|huge|swollen|closing|tingling)|swelling shut"
             r"|welts|hives",
         ),
         fr=(
-            r"(?:teint|visage|peau|levres)(?: \w+){0,3}? (?:gris|grise|cireux|cireuse|marbre\w*|violet\w*|bleu\w*)|marbrures",
+            r"(?:teint|visage|peau|levres)(?: [\w']+){0,3}? (?:gris|grise|cireux|cireuse|marbre\w*|violet\w*|bleu\w*)|marbrures",
             r"\brale\w*|gargouill\w*|yeux (?:revulses|fixes|dans le vide)|fixe le vide|ne bouge plus|s'est effondre\w*",
             r"pire mal de tete|taches? (?:violettes|qui ne s'effacent)|vomi\w* (?:du sang|noir|marc de cafe)|selles noires",
             r"\blame\b|cutter|ciseaux|tesson|coup de tete|\bcorde\b|(?:me|se) pendre|sauter (?:du|de la|par)"
-            r"|sur le (?:toit|rebord|pont|parapet)",
+            r"|(?:est|suis|assise?|debout|monte\w*) sur le (?:toit|rebord|pont|parapet)",
             r"(?:tous|toutes) (?:mes|ses) (?:medicaments|comprimes|cachets|pilules)|avale \w+ (?:comprimes|cachets|pilules)",
             r"gorge (?:qui )?(?:serre|gonfle|se ferme)|langue (?:gonflee|enorme)|plaques partout|sueurs? froides?"
             r"|(?:va|vais|allait) mourir|(?:il|elle|je) (?:meurt|meurs)(?! d'| de)",
         ),
         es=(
-            r"(?:se ha puesto|se puso|esta|tiene la (?:piel|cara)|cara|labios)(?: \w+){0,3}? (?:gris|grisacea?|cenicient[oa]"
+            r"(?:se ha puesto|se puso|esta|tiene la (?:piel|cara)|cara|labios)(?: [\w']+){0,3}? (?:gris|grisacea?|cenicient[oa]"
             r"|morad[oa]|moteado|amoratad[oa]|azulad[oa])|blanc[oa] como (?:la pared|un papel)",
             r"gorgote\w*|estertor\w*|quejido|(?:ojos|mirada) (?:perdida|fija)|mirando al vacio|como ida?\b"
             r"|se ha quedado (?:quiet[oa]|inmovil|ido|ida)",
@@ -610,7 +631,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|(?:getting )?worse)",
             r"in (?:agony|(?:so much|a lot of|terrible|severe|excruciating|unbearable|extreme|constant) pain)",
             r"(?:screaming|crying|writhing|howling) (?:in|with|from) pain"
-            r"|pain(?: \w+){0,4}? (?:10|ten) out of (?:10|ten)|(?:10|ten) out of (?:10|ten)(?: \w+){0,3}? pain",
+            r"|pain(?: [\w']+){0,4}? (?:10|ten) out of (?:10|ten)|(?:10|ten) out of (?:10|ten)(?: [\w']+){0,3}? pain",
             r"no (?:pain relief|painkillers?|pain (?:killers?|meds|medication|medicine))",
             r"(?:didn'?t|did not|never|wouldn'?t|refused to) (?:get|give|receive|got)(?: (?:him|her|me|us|them))? "
             r"(?:any )?(?:pain relief|painkillers?|pain (?:killers?|meds|medication|medicine)|morphine|analgesi\w*)",
@@ -630,7 +651,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:mucho|muchisimo|tanto|demasiado) dolor|(?:me|le|te|les|nos) duele (?:muchisimo|mucho|demasiado)",
             r"(?:grit|llor)\w* (?:de|del|por el) dolor|retorciendose de dolor",
             r"(?:sin|ningun|ni un|no (?:le |me |nos |les )?(?:dieron|dio|dan|da|han dado|ha dado|pusieron|ponen"
-            r"|administraron)(?: \w+)?) (?:calmantes?|analgesicos?|morfina|nada para el dolor|algo para el dolor)",
+            r"|administraron)(?: [\w']+)?) (?:calmantes?|analgesicos?|morfina|nada para el dolor|algo para el dolor)",
             r"dolor (?:no|sin|mal) (?:controlado|tratado|atendido)",
         ),
     ),
@@ -643,7 +664,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"(?:medication|drug|dosing|dose|prescription) (?:error|mistake|mix ?up)s?|overdos\w*",
             r"(?:late|double|extra|incorrect) (?:his |her |my |the |their )?(?:dose|doses|medication|meds|insulin"
             r"|antibiotics?|injection)",
-            r"(?:missed|skipped|forgotten|forgot|forget)(?: \w+){0,4} (?:dose|doses"
+            r"(?:missed|skipped|forgotten|forgot|forget)(?: [\w']+){0,4} (?:dose|doses"
             r"|medication|medications|medicine|meds|insulin|antibiotics?|pills?|tablets?|injection)",
             r"(?:medication|medications|medicine|meds|dose|doses|insulin|antibiotics?|pills?|tablets?) (?:was |were "
             r"|is |are )?(?:late|missed|forgotten|skipped|not given|never given|wrong)",
@@ -658,7 +679,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|perfusions?|injections?|pilules?)",
             r"erreurs? (?:de |d'|dans (?:le|la|les) )(?:medicaments?|medication|traitement|dosage|dose|posologie"
             r"|administration|prescription|perfusion)",
-            r"(?:oubli\w*|(?:pas|jamais) (?:\w+ ){0,2}?(?:eu|recu|donne|administre|pris))(?: \w+)? (?:son |ses |mon "
+            r"(?:oubli\w*|(?:pas|jamais) (?:\w+ ){0,2}?(?:eu|recu|donne|administre|pris))(?: [\w']+)? (?:son |ses |mon "
             r"|mes |le |les |la |sa |de |leur |leurs )?(?:d')?(?:medicaments?|traitements?|doses?|insuline"
             r"|antibiotiques?|comprimes?|cachets?|injections?|perfusions?)",
             r"surdos\w*|double dose|dose double|(?:medicament|traitement|comprime)s? d'un autre patient",
@@ -668,7 +689,7 @@ RULES: tuple[RuleSpec, ...] = (
             r"|incorrect[oa]s?|errone[oa]s?)",
             r"error(?:es)? (?:de|en la|en el|con la|con el) (?:medicacion|medicamento|dosis|tratamiento|receta)",
             r"(?:olvid\w*|no (?:le |me |nos |les )?(?:dieron|dio|han dado|ha dado|administraron|pusieron"
-            r"|han puesto|ha puesto))(?: \w+)? (?:la |su |mi |el |sus |mis |los |las )?(?:medicacion|medicamentos?"
+            r"|han puesto|ha puesto))(?: [\w']+)? (?:la |su |mi |el |sus |mis |los |las )?(?:medicacion|medicamentos?"
             r"|medicinas?|dosis|insulina|antibioticos?|pastillas?|inyeccion|tratamiento)",
             r"sobredosis|doble dosis|dosis doble|(?:medicacion|medicamento|medicina|pastillas?|dosis) de otr[oa] "
             r"paciente",
@@ -741,13 +762,13 @@ RULES: tuple[RuleSpec, ...] = (
         ),
         fr=(
             r"(?:pas|rien|jamais) (?:\w+ ){0,2}?(?:mange|bu|manger|boire|d'eau|a manger|a boire|de repas|nourri\w*)"
-            r"(?: \w+){0,3}? (?:depuis|pendant|de la journee|de toute la journee)",
-            r"(?:sans|pas de) (?:manger|boire|eau|nourriture|repas|boisson)(?: \w+){0,3}? (?:depuis|pendant)",
+            r"(?: [\w']+){0,3}? (?:depuis|pendant|de la journee|de toute la journee)",
+            r"(?:sans|pas de) (?:manger|boire|eau|nourriture|repas|boisson)(?: [\w']+){0,3}? (?:depuis|pendant)",
             r"a jeun depuis|deshydrat\w*|(?:meurt|meurs|mourir|mourait) de (?:faim|soif)",
         ),
         es=(
             r"(?:sin|no (?:ha|han|hemos|he|habia|le han|le dieron|nos dieron|me dieron|le dan)) (?:\w+ ){0,2}?"
-            r"(?:comer|comido|beber|bebido|agua|comida|de comer|de beber|tomado agua)(?: \w+){0,3}? "
+            r"(?:comer|comido|beber|bebido|agua|comida|de comer|de beber|tomado agua)(?: [\w']+){0,3}? "
             r"(?:desde|durante|en todo|en|por)",
             r"deshidrat\w*|(?:muerto|muriendo|muero|muere) de (?:hambre|sed)|en ayunas desde",
         ),
@@ -757,18 +778,18 @@ RULES: tuple[RuleSpec, ...] = (
         "high",
         "fever in a child",
         en=(
-            r"(?:child|baby|son|daughter|kid|toddler|infant|newborn|boy|girl)(?:'?s)?(?: \w+){0,6} "
+            r"(?:child|baby|son|daughter|kid|toddler|infant|newborn|boy|girl)(?:'?s)?(?: [\w']+){0,6} "
             r"(?:fever|temperature|febrile|feverish)",
-            r"(?:fever|temperature|feverish)(?: \w+){0,4} (?:child|baby|son|daughter|kid|toddler|infant|newborn)",
+            r"(?:fever|temperature|feverish)(?: [\w']+){0,4} (?:child|baby|son|daughter|kid|toddler|infant|newborn)",
         ),
         fr=(
-            r"(?:enfant|bebe|fils|fille|petit|petite|nourrisson|garcon)(?: \w+){0,6} (?:fievre|temperature|febrile)",
-            r"(?:fievre|temperature)(?: \w+){0,4} (?:enfant|bebe|fils|fille|nourrisson)",
+            r"(?:enfant|bebe|fils|fille|petit|petite|nourrisson|garcon)(?: [\w']+){0,6} (?:fievre|temperature|febrile)",
+            r"(?:fievre|temperature)(?: [\w']+){0,4} (?:enfant|bebe|fils|fille|nourrisson)",
         ),
         es=(
-            r"(?:nino|nina|bebe|hijo|hija|nene|nena|pequeno|pequena)(?: \w+){0,6} (?:fiebre|temperatura|calentura"
+            r"(?:nino|nina|bebe|hijo|hija|nene|nena|pequeno|pequena)(?: [\w']+){0,6} (?:fiebre|temperatura|calentura"
             r"|febril)",
-            r"(?:fiebre|temperatura|calentura)(?: \w+){0,4} (?:nino|nina|bebe|hijo|hija)",
+            r"(?:fiebre|temperatura|calentura)(?: [\w']+){0,4} (?:nino|nina|bebe|hijo|hija)",
         ),
     ),
     RuleSpec(
@@ -851,23 +872,23 @@ RULES: tuple[RuleSpec, ...] = (
         "high",
         "calls for help unanswered",
         en=(
-            r"(?:call bell|call button|buzzer|bell)(?: \w+){0,6}? (?:unanswered|ignored|(?:for|over) (?:\d+|an|half"
+            r"(?:call bell|call button|buzzer|bell)(?: [\w']+){0,6}? (?:unanswered|ignored|(?:for|over) (?:\d+|an|half"
             r"|ages|hours?)|no (?:one|body) (?:came|comes|answered)|nobody (?:came|comes|answered))",
-            r"(?:rang|pressed|pushed|rung|ringing|pressing|buzzed)(?: \w+){0,3}? (?:the )?(?:call )?(?:bell|button"
-            r"|buzzer)(?: \w+){0,6}? (?:no one|nobody|no answer|no response|ignored|for \d+|for (?:an|ages|hours"
+            r"(?:rang|pressed|pushed|rung|ringing|pressing|buzzed)(?: [\w']+){0,3}? (?:the )?(?:call )?(?:bell|button"
+            r"|buzzer)(?: [\w']+){0,6}? (?:no one|nobody|no answer|no response|ignored|for \d+|for (?:an|ages|hours"
             r"|over|half|almost|nearly))",
             r"(?:no one|nobody|no body) (?:has |have |had |ever |even |is |was )*(?:comes?|came|answer\w*"
             r"|respond\w*|coming|showed up|shows up|help\w*|check\w*|been)",
         ),
         fr=(
-            r"(?:sonnette|bouton d'appel)(?: \w+){0,6}? (?:personne|pas de reponse|sans reponse|ignor\w*"
+            r"(?:sonnette|bouton d'appel)(?: [\w']+){0,6}? (?:personne|pas de reponse|sans reponse|ignor\w*"
             r"|pendant (?:\d+|des heures|une heure|longtemps))",
             r"personne (?:ne |n')(?:vient|venait|est venu\w*|repond\w*|arrive|est passe\w*|s'occupe|nous aide)",
-            r"(?:sonne|appuye|appele)(?: \w+){0,4}? (?:sans (?:reponse|que personne)|pendant (?:\d+|des heures"
+            r"(?:sonne|appuye|appele)(?: [\w']+){0,4}? (?:sans (?:reponse|que personne)|pendant (?:\d+|des heures"
             r"|une heure|longtemps))",
         ),
         es=(
-            r"timbre(?: \w+){0,6}? (?:nadie|sin respuesta|no (?:vienen|viene|contestan|responden|hacen caso)"
+            r"timbre(?: [\w']+){0,6}? (?:nadie|sin respuesta|no (?:vienen|viene|contestan|responden|hacen caso)"
             r"|durante (?:\d+|horas|una hora|mucho))",
             r"nadie (?:nos |le |me |la |lo )?(?:viene|vino|venia|contesta|contesto|responde|respondio|acude"
             r"|acudio|atiende|atendio|ha venido|hace caso|ayuda|ayudo)",
@@ -880,18 +901,18 @@ RULES: tuple[RuleSpec, ...] = (
         "medium",
         "long wait",
         en=(
-            r"wait(?:ed|ing)?(?: \w+){0,3}? (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+            r"wait(?:ed|ing)?(?: [\w']+){0,3}? (?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
             r"|several|many|an|over an) (?:hours?|hrs?|h)|wait(?:ed|ing)? (?:for )?hours",
             r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|several|many) (?:hours?|hrs?|h) "
             r"(?:wait|waiting|in the waiting room|in a&e|in the er|in (?:the )?emergency)",
         ),
         fr=(
-            r"attend\w*(?: \w+){0,3}? (?:\d+|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|plusieurs) ?"
+            r"attend\w*(?: [\w']+){0,3}? (?:\d+|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|plusieurs) ?"
             r"(?:heures?|h)",
             r"(?:\d+ ?h|\w+ heures?) d'attente|attend\w* (?:pendant )?des heures",
         ),
         es=(
-            r"esper\w*(?: \w+){0,3}? (?:\d+|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|varias"
+            r"esper\w*(?: [\w']+){0,3}? (?:\d+|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|varias"
             r"|muchas) ?(?:horas?|h)",
             r"(?:\d+|\w+) horas de espera|esper\w* (?:durante )?horas",
         ),

@@ -69,7 +69,8 @@ _SIGNS: tuple[tuple[re.Pattern[str], Callable[[float, str], bool]], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:oxygen|o2|sats?|saturations?|spo2|sao2|oxygene|oxigeno|saturacion)\b"
+            r"\b(?:oxygen|o2|sats?|saturations?|spo2|sao2|oxygene|oxigeno|saturacion|saturometre|oxymetre|saturometro|oximetro"
+            r"|pulse ?ox\w*|finger (?:thing|monitor|clip|probe))\b"
             + _GAP
             + _NUMBER
             + r" ?%?()"
@@ -88,7 +89,7 @@ _SIGNS: tuple[tuple[re.Pattern[str], Callable[[float, str], bool]], ...] = (
     (re.compile(_NUMBER + r" ?(?:° ?|degrees? |degres? |grados? )(c|f|celsius|fahrenheit)\b"), _temperature),
     (
         re.compile(
-            _NUMBER + r" ?(?:°|degrees?|degres?|grados?)? ?(?:c |f )?(?:of |de )?(?:fever|fievre|fiebre)\b()"
+            _NUMBER + r" ?(?:°|degrees?|degres?|grados?)? ?(?:c |f )?(?:of |de )?(?:fever|fievre|fiebre|temperatura|temperature)\b()"
         ),
         _temperature,
     ),
