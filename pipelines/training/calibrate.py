@@ -100,7 +100,9 @@ def calibrate(model: UrgencyModel, held: Prepared, sources: list[str]) -> Calibr
     written = ~real
     lows = written & (ranks == 0)
     # Praise among real comments, and everyday comments labeled low: never urgent.
-    calm = np.array(held.praise) | (real & (ranks == 0) & np.array([source == "everyday" for source in sources]))
+    calm = np.array(held.praise) | (
+        real & (ranks == 0) & np.array([source == "everyday" for source in sources])
+    )
     never = 1.01  # a threshold no probability reaches
 
     def within_critical(t: float) -> bool:

@@ -232,7 +232,9 @@ _STUFFY = re.compile(
 _DYING_OF = re.compile(r"(?:me|je) (?:muero|meurs) d")
 # Smoke from cigarettes in the same clause: "the smoking area's smoke drifts into the hall".
 _SMOKE = re.compile(r"smok|humo|fumee")
-_TOBACCO = re.compile(r"fumad|fumar|tabac|cigar|vap(?:e|ing)|smok(?:er|ers|ing area|ing shelter)|fumeur|zone fumeur")
+_TOBACCO = re.compile(
+    r"fumad|fumar|tabac|cigar|vap(?:e|ing)|smok(?:er|ers|ing area|ing shelter)|fumeur|zone fumeur"
+)
 _BREATH = re.compile(r"breath|suffoc|stifl|etouff|respir|asfixi|ahog|aire|air")
 
 

@@ -127,7 +127,9 @@ _CLAUSE_BREAKS = frozenset(".,;:!?") | {"but", "mais", "pero", "and", "et", "y"}
 
 # Spoken fillers that voice transcripts and hurried texts put inside a phrase ("quitarse la
 # eh vida", "I don't want you know to live"): dropped, so a red flag reads through them.
-_FILLERS = re.compile(r"\b(?:u+m+|u+h+|e+r+m*|e+h+m*|h+m+|euh|heu|bah|ben|pues|you know|o sea|tu sais|vous savez)\b ?")
+_FILLERS = re.compile(
+    r"\b(?:u+m+|u+h+|e+r+m*|e+h+m*|h+m+|euh|heu|bah|ben|pues|you know|o sea|tu sais|vous savez)\b ?"
+)
 
 
 def fold(text: str) -> str:

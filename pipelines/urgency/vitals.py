@@ -70,10 +70,7 @@ _SIGNS: tuple[tuple[re.Pattern[str], Callable[[float, str], bool]], ...] = (
     (
         re.compile(
             r"\b(?:oxygen|o2|sats?|saturations?|spo2|sao2|oxygene|oxigeno|saturacion|saturometre|oxymetre|saturometro|oximetro"
-            r"|pulse ?ox\w*|finger (?:thing|monitor|clip|probe))\b"
-            + _GAP
-            + _NUMBER
-            + r" ?%?()"
+            r"|pulse ?ox\w*|finger (?:thing|monitor|clip|probe))\b" + _GAP + _NUMBER + r" ?%?()"
         ),
         _oxygen,
     ),
@@ -89,7 +86,8 @@ _SIGNS: tuple[tuple[re.Pattern[str], Callable[[float, str], bool]], ...] = (
     (re.compile(_NUMBER + r" ?(?:° ?|degrees? |degres? |grados? )(c|f|celsius|fahrenheit)\b"), _temperature),
     (
         re.compile(
-            _NUMBER + r" ?(?:°|degrees?|degres?|grados?)? ?(?:c |f )?(?:of |de )?(?:fever|fievre|fiebre|temperatura|temperature)\b()"
+            _NUMBER
+            + r" ?(?:°|degrees?|degres?|grados?)? ?(?:c |f )?(?:of |de )?(?:fever|fievre|fiebre|temperatura|temperature)\b()"
         ),
         _temperature,
     ),

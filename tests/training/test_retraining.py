@@ -16,6 +16,7 @@ from pipelines.analysis.local import LocalAnalyzer
 from pipelines.corpora import nhs_comments
 from pipelines.training import registry
 from pipelines.training.dataset import LabeledItem, assemble, corpus_items, text_key
+from pipelines.training.promote import decide
 from pipelines.training.retrain import ensure_champion, retrain
 from pipelines.urgency.model import UrgencyModel
 from pipelines.urgency.offline import score_text
@@ -77,7 +78,8 @@ def test_a_challenger_that_pages_on_real_praise_is_not_promoted(
     sessions: sessionmaker[Session], model_dir: Path
 ) -> None:
     """Poison of another kind: staff labels that would make the model page on "Nothing,
-    staff were lovely". The real-comment budget stops it, whatever the other sets say."""
+    staff were lovely". Calibration keeps real comments within their budget, which costs
+    the challenger its recall on the hand-written emergencies: it is not promoted."""
     with session_scope(sessions) as session:
         bootstrap = ensure_champion(session, model_dir).version
     praise = [comment.text for comment in nhs_comments() if comment.criticality >= 3][:400]
@@ -86,14 +88,28 @@ def test_a_challenger_that_pages_on_real_praise_is_not_promoted(
         outcome = retrain(session, model_dir, trigger="test")
 
     assert not outcome.promoted
-    assert "real" in outcome.decision
-    assert outcome.challenger_metrics["real_comments"]["critical"] > 0.005
+    assert "critical recall" in outcome.decision
+    assert outcome.challenger_metrics["real_comments"]["critical"] <= 0.005
     with sessions() as session:
         assert registry.champion(session).version == bootstrap  # type: ignore[union-attr]
         run = session.get(TrainingRun, outcome.run_id)
         assert run is not None
         shown = run.report["challenger"]["metrics"]
         assert {"real_comments", "handwritten"} <= set(shown)
+
+
+def test_promotion_refuses_a_challenger_over_the_real_comment_budget() -> None:
+    level = {"per_level": {"critical": {"recall": 1.0}}, "macro_f1": 0.9}
+    sets = {name: {"pipeline": level, "model": level} for name in ("handwritten", "held_out", "safety")}
+    champion = {**sets, "real_comments": {"critical": 0.002, "praise_urgent": 0.002}}
+    paging = {**sets, "real_comments": {"critical": 0.02, "praise_urgent": 0.002}}
+    praising = {**sets, "real_comments": {"critical": 0.002, "praise_urgent": 0.03}}
+    assert decide(champion, champion)[0]
+    assert decide(champion, paging) == (
+        False,
+        "2.00% of real comments would be called critical (budget 0.5%)",
+    )
+    assert not decide(champion, praising)[0] and "real praise" in decide(champion, praising)[1]
 
 
 def test_rollback_returns_to_the_previous_champion(sessions: sessionmaker[Session], model_dir: Path) -> None:
