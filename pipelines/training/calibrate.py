@@ -105,23 +105,20 @@ def calibrate(model: UrgencyModel, held: Prepared, sources: list[str]) -> Calibr
     )
     never = 1.01  # a threshold no probability reaches
 
-    def within_critical(t: float) -> bool:
-        levels = _levels(model, at_least, held, {"critical": t, "high": never, "medium": never})
-        return (
-            _raised(levels, held, real, "critical") <= REAL_CRITICAL_BUDGET
-            and _raised(levels, held, lows, "critical") <= LOW_CRITICAL_BUDGET
-        )
+    def within(
+        thresholds: dict[str, float], level: str, budgets: tuple[tuple[np.ndarray, float], ...]
+    ) -> bool:
+        levels = _levels(model, at_least, held, thresholds)
+        return all(_raised(levels, held, mask, level) <= budget for mask, budget in budgets)
 
-    critical = _lowest(GRID, within_critical)
-
-    def within_high(t: float) -> bool:
-        levels = _levels(model, at_least, held, {"critical": critical, "high": t, "medium": never})
-        return (
-            _raised(levels, held, calm, "high") <= PRAISE_URGENT_BUDGET
-            and _raised(levels, held, lows, "high") <= LOW_URGENT_BUDGET
-        )
-
-    high = _lowest(GRID, within_high)
+    critical_budgets = ((real, REAL_CRITICAL_BUDGET), (lows, LOW_CRITICAL_BUDGET))
+    critical = _lowest(
+        GRID, lambda t: within({"critical": t, "high": never, "medium": never}, "critical", critical_budgets)
+    )
+    high_budgets = ((calm, PRAISE_URGENT_BUDGET), (lows, LOW_URGENT_BUDGET))
+    high = _lowest(
+        GRID, lambda t: within({"critical": critical, "high": t, "medium": never}, "high", high_budgets)
+    )
     labels = [label for label, keep in zip(held.labels, written, strict=True) if keep]
 
     def macro_f1(t: float) -> float:

@@ -97,16 +97,7 @@ def text_key(text: str) -> str:
 
 
 def corpus_items(split: str) -> list[LabeledItem]:
-    return [
-        LabeledItem(
-            text=row["text"],
-            language=row.get("language"),
-            rating=row.get("rating"),
-            channel=row.get("channel"),
-            label=row["urgency"],
-        )
-        for row in load_split(split)
-    ]
+    return _jsonl_items(load_split(split), "corpus")
 
 
 def _jsonl_items(rows: list[dict], source: str) -> list[LabeledItem]:
