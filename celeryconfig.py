@@ -45,6 +45,7 @@ broker_transport_options = {
 task_ignore_result = True
 
 imports = (
+    "workers.kombu_redis_close",
     "workers.log_signals",
     "workers.signals",
     "workers.metrics",
