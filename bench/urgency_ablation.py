@@ -14,12 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pipelines.analysis.local import LocalAnalyzer
 from pipelines.training.dataset import assemble
-from pipelines.training.reference import real_comment_lines
+from pipelines.training.reference import pipeline_scorer, real_comment_lines
 from pipelines.training.train import fit_calibrated
 from pipelines.urgency.corpus import HANDWRITTEN_EVAL, read_jsonl
-from pipelines.urgency.offline import score_text
 
 Line = dict[str, Any]
 PADDING = " The parking was fine. The signs were clear. We had a cup of tea while we waited."
@@ -27,20 +25,10 @@ PADDING = " The parking was fine. The signs were clear. We had a cup of tea whil
 
 def main() -> None:
     model = fit_calibrated(assemble([]), "ablation")[0]
-    analyzer = LocalAnalyzer()
+    scorer = pipeline_scorer(model)
 
     def levels(lines: list[Line]) -> list[str]:
-        return [
-            score_text(
-                analyzer,
-                model,
-                line.get("text"),
-                language=line.get("language"),
-                rating=line.get("rating"),
-                channel=line.get("channel"),
-            ).level
-            for line in lines
-        ]
+        return [scorer(line).level for line in lines]
 
     written = read_jsonl(HANDWRITTEN_EVAL)
     real = [line for line, _ in real_comment_lines()]

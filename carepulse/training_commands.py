@@ -15,18 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import make_engine, make_session_factory, session_scope
 from models.settings import Settings, load_settings
 from models.urgency_models import TrainingRun
-from pipelines.analysis.local import LocalAnalyzer
 from pipelines.training import registry
 from pipelines.training.dataset import assemble
 from pipelines.training.evaluate import REPORT_LEVELS, critical_recall
-from pipelines.training.reference import Scorer, labeled_metrics, markdown, reference, score_lines
+from pipelines.training.reference import labeled_metrics, markdown, pipeline_scorer, reference, score_lines
 from pipelines.training.retrain import retrain
 from pipelines.training.serving import ensure_first_champion as first_champion
 from pipelines.training.train import fit_calibrated
 from pipelines.urgency.corpus import read_jsonl
-from pipelines.urgency.decide import UrgencyResult
 from pipelines.urgency.model import UrgencyModel
-from pipelines.urgency.offline import score_text
 
 BAR_WIDTH = 30
 
@@ -54,27 +51,11 @@ def ensure_first_champion(settings: Settings) -> str:
     return first_champion(_sessions(settings), settings.urgency_model_dir)
 
 
-def _scorer(model: UrgencyModel) -> Scorer:
-    analyzer = LocalAnalyzer()
-
-    def score(line: dict[str, Any]) -> UrgencyResult:
-        return score_text(
-            analyzer,
-            model,
-            line.get("text"),
-            language=line.get("language"),
-            rating=line.get("rating"),
-            channel=line.get("channel"),
-        )
-
-    return score
-
-
 def evaluate_command(args: argparse.Namespace) -> int:
     """A labeled file's metrics; without a file, the reference sets (real comments first)."""
     settings = load_settings()
     model = _champion_or_bootstrap(settings)
-    scorer = _scorer(model)
+    scorer = pipeline_scorer(model)
     if args.file is None:
         results = reference(scorer)
         if args.report:

@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.analysis.local import LocalAnalyzer
 from pipelines.corpora import RealComment, nhs_comments
 from pipelines.training.evaluate import REPORT_LEVELS, level_metrics
 from pipelines.urgency.corpus import HANDWRITTEN_EVAL, load_split, read_jsonl
 from pipelines.urgency.decide import UrgencyResult
+from pipelines.urgency.model import UrgencyModel
+from pipelines.urgency.offline import score_text
 
 Scorer = Callable[[dict[str, Any]], UrgencyResult]  # one JSONL line -> its decision
 
@@ -26,6 +29,23 @@ Scorer = Callable[[dict[str, Any]], UrgencyResult]  # one JSONL line -> its deci
 class Scored:
     line: dict[str, Any]
     result: UrgencyResult
+
+
+def pipeline_scorer(model: UrgencyModel) -> Scorer:
+    """Scores a line as the pipeline does offline: the local analyzer, then the decision."""
+    analyzer = LocalAnalyzer()
+
+    def score(line: dict[str, Any]) -> UrgencyResult:
+        return score_text(
+            analyzer,
+            model,
+            line.get("text"),
+            language=line.get("language"),
+            rating=line.get("rating"),
+            channel=line.get("channel"),
+        )
+
+    return score
 
 
 def score_lines(lines: Iterable[dict[str, Any]], scorer: Scorer) -> list[Scored]:
